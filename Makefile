@@ -1,0 +1,55 @@
+# Tribune: `make run` serves the forum on http://127.0.0.1:5000; `make test` runs the whole suite.
+# Needs only Python 3.11+ on the machine; everything else is installed into .venv.
+
+PYTHON ?= python3
+VENV   := .venv
+BIN    := $(VENV)/bin
+FLASK  := $(BIN)/flask --app tribune
+HOST   ?= 127.0.0.1
+PORT   ?= 5000
+
+.PHONY: run test setup setup-test translations lint security bench clean
+
+$(BIN)/python:
+	@$(PYTHON) -c 'import sys; sys.exit(0 if sys.version_info >= (3, 11) else "Tribune needs Python 3.11 or newer")'
+	$(PYTHON) -m venv $(VENV)
+	$(BIN)/python -m pip install --quiet --upgrade pip
+
+# Reinstall when pyproject.toml changes; the stamp files remember what was installed.
+$(VENV)/.installed: pyproject.toml | $(BIN)/python
+	$(BIN)/python -m pip install --quiet -e .
+	@touch $@
+
+$(VENV)/.installed-test: pyproject.toml | $(BIN)/python
+	$(BIN)/python -m pip install --quiet -e '.[test]'
+	@touch $@ $(VENV)/.installed
+
+setup: $(VENV)/.installed translations
+
+setup-test: $(VENV)/.installed-test translations
+
+# Compiled catalogues (.mo) are built from the committed .po files, never committed themselves.
+translations: | $(BIN)/python
+	$(BIN)/pybabel compile --statistics -d tribune/translations
+
+run: setup
+	$(FLASK) db upgrade
+	$(FLASK) demo load --if-empty
+	$(FLASK) run --host $(HOST) --port $(PORT)
+
+test: setup-test
+	$(BIN)/python -m pytest
+
+lint: setup-test
+	$(BIN)/ruff check tribune tests bench
+
+security: setup-test
+	$(BIN)/bandit -q -c pyproject.toml -r tribune
+
+# Extract user-facing strings and merge them into every catalogue.
+messages: | $(BIN)/python
+	$(BIN)/pybabel extract -F babel.cfg -k _l -k lazy_gettext --no-location --sort-output -o tribune/translations/messages.pot .
+	$(BIN)/pybabel update --no-fuzzy-matching -i tribune/translations/messages.pot -d tribune/translations
+
+clean:
+	rm -rf $(VENV) .pytest_cache .ruff_cache

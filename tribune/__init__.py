@@ -1,0 +1,57 @@
+"""Tribune: a debate bulletin for a coalition without a centre.
+
+create_app() wires configuration -> extensions -> blueprints -> command line, in that order.
+"""
+
+import os
+from pathlib import Path
+
+from flask import Flask
+
+from tribune import config as config_module
+
+
+def create_app(test_config=None):
+    """Build and configure a Tribune application."""
+    instance_path = (test_config or {}).get("INSTANCE_PATH") or os.environ.get(
+        "TRIBUNE_INSTANCE_PATH"
+    )
+    app = Flask(__name__, instance_relative_config=True, instance_path=instance_path)
+    app.config.from_object(config_module.Defaults)
+    app.config.update(config_module.from_environment())
+    if test_config:
+        app.config.update(test_config)
+    instance = Path(app.instance_path)
+    instance.mkdir(parents=True, exist_ok=True)
+    _fill_instance_defaults(app, instance)
+
+    from tribune import database, extensions, i18n, security, web
+
+    database.init_app(app)
+    extensions.migrate.init_app(app, extensions.db, directory=_migrations_dir())
+    extensions.csrf.init_app(app)
+    i18n.init_app(app)
+    security.init_app(app)
+    web.init_app(app)
+
+    from tribune.cli import register_commands
+
+    register_commands(app)
+    return app
+
+
+def _fill_instance_defaults(app, instance):
+    """Defaults that live in the instance folder: database, index, secret key."""
+    config = app.config
+    if not config.get("DATABASE_URL"):
+        config["DATABASE_URL"] = f"sqlite:///{instance / 'tribune.db'}"
+    config["SQLALCHEMY_DATABASE_URI"] = config["DATABASE_URL"]
+    if not config.get("INDEX_DIR"):
+        config["INDEX_DIR"] = str(instance / "index")
+    if not config.get("SECRET_KEY"):
+        config["SECRET_KEY"] = config_module.instance_secret_key(instance)
+
+
+def _migrations_dir():
+    """The migrations folder at the project root, beside the package."""
+    return os.fspath(Path(__file__).resolve().parent.parent / "migrations")

@@ -1,0 +1,76 @@
+"""Read queries for the forum pages: one place, each a fixed number of SQL statements."""
+
+from sqlalchemy import func, select
+from sqlalchemy.orm import selectinload
+
+from tribune import access
+from tribune.extensions import db
+from tribune.models import Post, Section, Thread
+
+
+def sections_by_area():
+    """{"tribune": [...], "agenda": [...]} in their display order."""
+    rows = db.session.scalars(select(Section).order_by(Section.position, Section.id)).all()
+    grouped = {"tribune": [], "agenda": []}
+    for section in rows:
+        grouped.setdefault(section.area, []).append(section)
+    return grouped
+
+
+def section_by_slug(area, slug):
+    """The section with this slug in this area, or None."""
+    return db.session.scalar(select(Section).where(Section.area == area, Section.slug == slug))
+
+
+def latest_threads(area=None, limit=10):
+    """The most recently active threads, optionally of one area."""
+    query = select(Thread).order_by(Thread.last_post_at.desc()).limit(limit)
+    if area:
+        query = query.join(Thread.section).where(Section.area == area)
+    return db.session.scalars(query).all()
+
+
+def section_threads(section, page, per_page):
+    """A page of a section's threads, pinned first, then by latest activity."""
+    query = (
+        select(Thread)
+        .where(Thread.section_id == section.id)
+        .order_by(Thread.is_pinned.desc(), Thread.last_post_at.desc(), Thread.id.desc())
+    )
+    return db.paginate(query, page=page, per_page=per_page, error_out=False)
+
+
+def thread_posts(thread, page, per_page):
+    """A page of a thread's posts in the order they were written, authors loaded with them."""
+    query = select(Post).where(Post.thread_id == thread.id).order_by(Post.id)
+    return db.paginate(query, page=page, per_page=per_page, error_out=False)
+
+
+def last_posts(threads):
+    """{thread_id: Post} for the last post of each thread, in one query."""
+    ids = [t.last_post_id for t in threads if t.last_post_id]
+    if not ids:
+        return {}
+    posts = db.session.scalars(select(Post).where(Post.id.in_(ids))).all()
+    return {post.thread_id: post for post in posts}
+
+
+def page_of_post(post, per_page):
+    """The page of its thread on which a post appears."""
+    before = db.session.scalar(
+        select(func.count(Post.id)).where(Post.thread_id == post.thread_id, Post.id < post.id)
+    )
+    return before // per_page + 1
+
+
+def post_with_revisions(post_id):
+    """A post with its revisions loaded, or None."""
+    return db.session.scalar(
+        select(Post).where(Post.id == post_id).options(selectinload(Post.revisions))
+    )
+
+
+def visible_post(user, post_id):
+    """The post if it exists and the user may see it, else None."""
+    post = db.session.get(Post, post_id)
+    return post if access.can_view_post(user, post) else None

@@ -1,0 +1,194 @@
+"""Sections, threads and posts of both spaces: thin views over forum.queries and services."""
+
+from flask import Blueprint, abort, current_app, flash, redirect, render_template, request, url_for
+from flask_babel import gettext as _
+from flask_login import current_user, login_required
+
+from tribune import access
+from tribune.extensions import db
+from tribune.forms import attach_error
+from tribune.forum import queries
+from tribune.forum.forms import EditForm, ReplyForm, ThreadForm
+from tribune.models import AREAS, Post, Thread
+from tribune.services import Invalid, NotFound, Refused, posting
+
+bp = Blueprint("forum", __name__)
+
+
+def _page():
+    page = request.args.get("page", 1, type=int)
+    if page is None or page < 1:
+        abort(404)
+    return page
+
+
+def _page_exists(pagination):
+    # Page 1 of an empty list exists; a page past the end does not.
+    if pagination.page > max(pagination.pages, 1):
+        abort(404)
+    return pagination
+
+
+def _area_or_404(area):
+    if area not in AREAS:
+        abort(404)
+    return area
+
+
+def _thread_or_404(thread_id):
+    thread = db.session.get(Thread, thread_id)
+    if not access.can_view_thread(current_user, thread):
+        abort(404)
+    return thread
+
+
+def thread_url(thread, page=None, anchor=None):
+    """The canonical address of a thread page."""
+    return url_for(
+        "forum.thread",
+        thread_id=thread.id,
+        page=page if page and page > 1 else None,
+        _anchor=anchor,
+    )
+
+
+@bp.route("/<area>/")
+def area(area):
+    """One of the two spaces: its sections and latest threads."""
+    _area_or_404(area)
+    sections = queries.sections_by_area().get(area, [])
+    latest = queries.latest_threads(area=area, limit=15)
+    return render_template("forum/area.html", area=area, sections=sections, latest=latest)
+
+
+@bp.route("/<area>/<slug>/")
+def section(area, slug):
+    """A section's threads, pinned first, newest activity next, paginated."""
+    section = queries.section_by_slug(_area_or_404(area), slug)
+    if section is None:
+        abort(404)
+    pagination = _page_exists(
+        queries.section_threads(section, _page(), current_app.config["THREADS_PER_PAGE"])
+    )
+    last_posts = queries.last_posts(pagination.items)
+    return render_template(
+        "forum/section.html", section=section, pagination=pagination, last_posts=last_posts
+    )
+
+
+@bp.route("/<area>/<slug>/new", methods=["GET", "POST"])
+@login_required
+def new_thread(area, slug):
+    """Open a thread in a section."""
+    section = queries.section_by_slug(_area_or_404(area), slug)
+    if section is None or not access.can_open_thread(current_user, section):
+        abort(404)
+    form = ThreadForm()
+    if form.validate_on_submit():
+        try:
+            thread = posting.open_thread(
+                current_user, section, form.title.data, form.body.data, form.language.data
+            )
+        except Invalid as error:
+            attach_error(form, error)
+        else:
+            return redirect(thread_url(thread))
+    return render_template("forum/new_thread.html", section=section, form=form)
+
+
+@bp.route("/t/<int:thread_id>")
+def thread(thread_id):
+    """A thread: its posts in the order written, paginated, with the reply form."""
+    thread = _thread_or_404(thread_id)
+    pagination = _page_exists(
+        queries.thread_posts(thread, _page(), current_app.config["POSTS_PER_PAGE"])
+    )
+    form = ReplyForm(language=thread.language)
+    return render_template(
+        "forum/thread.html",
+        thread=thread,
+        pagination=pagination,
+        form=form,
+        can_reply=access.can_reply(current_user, thread),
+    )
+
+
+@bp.route("/t/<int:thread_id>/reply", methods=["POST"])
+@login_required
+def reply(thread_id):
+    """Add a reply to a thread."""
+    thread = _thread_or_404(thread_id)
+    form = ReplyForm()
+    if form.validate_on_submit():
+        try:
+            post = posting.reply(current_user, thread, form.body.data, form.language.data)
+        except Invalid as error:
+            attach_error(form, error)
+        except Refused as refused:
+            flash(str(refused.message), "error")
+            return redirect(thread_url(thread))
+        else:
+            return redirect(url_for(".permalink", post_id=post.id))
+    # Show the last page again with the form and its messages; nothing typed is lost.
+    per_page = current_app.config["POSTS_PER_PAGE"]
+    last_page = max(1, -(-(thread.reply_count + 1) // per_page))
+    pagination = queries.thread_posts(thread, last_page, per_page)
+    return render_template(
+        "forum/thread.html",
+        thread=thread,
+        pagination=pagination,
+        form=form,
+        can_reply=access.can_reply(current_user, thread),
+    ), 400
+
+
+@bp.route("/p/<int:post_id>")
+def permalink(post_id):
+    """The permanent address of a post: the page of its thread where it stands.
+
+    A hidden post keeps its address; it leads to the placeholder shown in its place.
+    """
+    post = db.session.get(Post, post_id)
+    if post is None:
+        abort(404)
+    page = queries.page_of_post(post, current_app.config["POSTS_PER_PAGE"])
+    return redirect(thread_url(post.thread, page=page, anchor=f"p{post.id}"))
+
+
+@bp.route("/p/<int:post_id>/edit", methods=["GET", "POST"])
+@login_required
+def edit(post_id):
+    """Edit one's own post; the previous version is kept."""
+    post = queries.visible_post(current_user, post_id)
+    if post is None or not access.can_edit_post(current_user, post):
+        abort(404)
+    opening = posting.is_opening_post(post)
+    form = EditForm(obj=post, title=post.thread.title if opening else "")
+    if request.method == "GET":
+        form.body.data = post.body_source
+    if form.validate_on_submit():
+        try:
+            posting.edit_post(
+                current_user,
+                post,
+                form.body.data,
+                form.language.data,
+                title=form.title.data if opening else None,
+            )
+        except Invalid as error:
+            attach_error(form, error)
+        except (Refused, NotFound):
+            abort(404)
+        else:
+            flash(_("Your changes were saved; the earlier version is kept."), "success")
+            return redirect(url_for(".permalink", post_id=post.id))
+    return render_template("forum/edit.html", post=post, form=form, opening=opening)
+
+
+@bp.route("/p/<int:post_id>/history")
+def history(post_id):
+    """Every earlier version of a post, newest first."""
+    post = queries.post_with_revisions(post_id)
+    if post is None or not access.can_view_post(current_user, post):
+        abort(404)
+    return render_template("forum/history.html", post=post)

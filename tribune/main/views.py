@@ -1,0 +1,43 @@
+"""The home page, the interface language switch, and the about page."""
+
+from flask import Blueprint, current_app, redirect, render_template, request, session
+
+from tribune.accounts.forms import EmptyForm
+from tribune.forum import queries
+from tribune.net import safe_next
+
+bp = Blueprint("main", __name__)
+
+
+@bp.route("/")
+def index():
+    """Both spaces side by side: the tribune's debates and the agenda's actions."""
+    sections = queries.sections_by_area()
+    return render_template(
+        "main/index.html",
+        sections=sections,
+        latest_tribune=queries.latest_threads(area="tribune", limit=8),
+        latest_agenda=queries.latest_threads(area="agenda", limit=8),
+    )
+
+
+@bp.route("/locale", methods=["POST"])
+def set_locale():
+    """Switch the interface language for this browser."""
+    form = EmptyForm()
+    code = request.form.get("locale", "")
+    if form.validate_on_submit() and code in current_app.config["LOCALES"]:
+        session["locale"] = code
+    return redirect(safe_next(request.form.get("next")))
+
+
+@bp.route("/about")
+def about():
+    """What Tribune is and the rules it keeps."""
+    return render_template("main/about.html")
+
+
+@bp.app_context_processor
+def _forms():
+    # The language switch and logout button appear on every page and need a CSRF token.
+    return {"button_form": EmptyForm, "request_path": lambda: request.full_path.rstrip("?")}

@@ -1,0 +1,125 @@
+"""Sections, threads, posts and the revisions every edit keeps."""
+
+from datetime import datetime
+
+from sqlalchemy import JSON, ForeignKey, Index, String, Text
+from sqlalchemy.orm import Mapped, mapped_column, relationship
+
+from tribune.extensions import db
+from tribune.models.base import UTCDateTime, utcnow
+
+AREAS = ("tribune", "agenda")
+THREAD_KINDS = ("discussion", "paper", "action")
+LANGUAGES = ("fa", "en", "de", "fr", "nl")
+
+
+class Section(db.Model):
+    """A section of one of the two spaces: the tribune (debates) or the agenda (actions)."""
+
+    __tablename__ = "sections"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    area: Mapped[str] = mapped_column(String(20), index=True)
+    slug: Mapped[str] = mapped_column(String(80), unique=True)
+    title: Mapped[str] = mapped_column(String(200))
+    description: Mapped[str] = mapped_column(Text, default="")
+    # Titles and descriptions in other interface languages: {"en": {"title": .., "description": ..}}
+    translations: Mapped[dict] = mapped_column(JSON, default=dict)
+    position: Mapped[int] = mapped_column(default=0)
+    thread_count: Mapped[int] = mapped_column(default=0)
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+
+    def localized(self, field, locale):
+        """The title or description in `locale`, falling back to the stored original."""
+        value = (self.translations or {}).get(locale, {}).get(field)
+        return value or getattr(self, field)
+
+    def __repr__(self):
+        return f"<Section {self.area}/{self.slug}>"
+
+
+class Thread(db.Model):
+    """A thread: a discussion, a position paper or an action, opened by its first post."""
+
+    __tablename__ = "threads"
+    __table_args__ = (
+        Index("ix_threads_section_activity", "section_id", "is_pinned", "last_post_at"),
+    )
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    section_id: Mapped[int] = mapped_column(ForeignKey("sections.id"), index=True)
+    author_id: Mapped[int] = mapped_column(ForeignKey("users.id"), index=True)
+    title: Mapped[str] = mapped_column(String(300))
+    kind: Mapped[str] = mapped_column(String(20), default="discussion")
+    language: Mapped[str] = mapped_column(String(8), default="fa")
+    is_locked: Mapped[bool] = mapped_column(default=False)
+    is_pinned: Mapped[bool] = mapped_column(default=False)
+    # Counts of posts a reader can see, kept by the services so lists never count per row.
+    reply_count: Mapped[int] = mapped_column(default=0)
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow, index=True)
+    last_post_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+    last_post_id: Mapped[int | None] = mapped_column(ForeignKey("posts.id", use_alter=True))
+
+    section = relationship("Section", lazy="joined")
+    author = relationship("User", lazy="joined")
+    posts = relationship(
+        "Post",
+        back_populates="thread",
+        foreign_keys="Post.thread_id",
+        order_by="Post.id",
+        lazy="raise",
+    )
+
+    def __repr__(self):
+        return f"<Thread {self.id} {self.title!r}>"
+
+
+class Post(db.Model):
+    """A post. Markdown is rendered once, on save, into body_html (sanitized)."""
+
+    __tablename__ = "posts"
+    __table_args__ = (Index("ix_posts_thread_order", "thread_id", "id"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    thread_id: Mapped[int] = mapped_column(ForeignKey("threads.id"))
+    author_id: Mapped[int] = mapped_column(ForeignKey("users.id"), index=True)
+    language: Mapped[str] = mapped_column(String(8), default="fa")
+    body_source: Mapped[str] = mapped_column(Text)
+    body_html: Mapped[str] = mapped_column(Text)
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow, index=True)
+    edited_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    # How many earlier versions are kept, so the thread page needs no count query per post.
+    revision_count: Mapped[int] = mapped_column(default=0)
+    is_hidden: Mapped[bool] = mapped_column(default=False)
+    hidden_reason: Mapped[str] = mapped_column(Text, default="")
+
+    thread = relationship("Thread", back_populates="posts", foreign_keys=[thread_id])
+    author = relationship("User", lazy="joined")
+    revisions = relationship(
+        "PostRevision", back_populates="post", order_by="PostRevision.number", lazy="raise"
+    )
+
+    def __repr__(self):
+        return f"<Post {self.id} in {self.thread_id}>"
+
+
+class PostRevision(db.Model):
+    """An earlier version of a post, kept when the post is edited. Never deleted."""
+
+    __tablename__ = "post_revisions"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    post_id: Mapped[int] = mapped_column(ForeignKey("posts.id"), index=True)
+    number: Mapped[int] = mapped_column()
+    # The thread title at that time, for the opening post (titles are part of what was said).
+    title: Mapped[str | None] = mapped_column(String(300))
+    body_source: Mapped[str] = mapped_column(Text)
+    body_html: Mapped[str] = mapped_column(Text)
+    language: Mapped[str] = mapped_column(String(8))
+    # When this version was written, and who replaced it.
+    written_at: Mapped[datetime] = mapped_column(UTCDateTime)
+    replaced_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+    replaced_by_id: Mapped[int] = mapped_column(ForeignKey("users.id"))
+
+    post = relationship("Post", back_populates="revisions")
+    replaced_by = relationship("User", lazy="joined")

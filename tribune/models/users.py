@@ -1,0 +1,102 @@
+"""People and the associations they belong to."""
+
+import secrets
+from datetime import datetime
+
+from flask_login import UserMixin
+from sqlalchemy import ForeignKey, String, Text, UniqueConstraint
+from sqlalchemy.orm import Mapped, mapped_column, relationship
+
+from tribune.extensions import db
+from tribune.models.base import UTCDateTime, utcnow
+
+ROLES = ("participant", "admin")
+
+
+def new_session_token():
+    """A random token; changing a user's token ends every session they have."""
+    return secrets.token_urlsafe(24)
+
+
+class User(UserMixin, db.Model):
+    """A participant. Usernames are public; e-mail addresses are never shown to anyone else."""
+
+    __tablename__ = "users"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    username: Mapped[str] = mapped_column(String(40))
+    # Case-folded username: "Sara" and "sara" are the same account name.
+    username_key: Mapped[str] = mapped_column(String(40), unique=True)
+    display_name: Mapped[str] = mapped_column(String(80), default="")
+    # Not unique on purpose: a unique e-mail column would let registration reveal who is
+    # registered. Password reset writes to every account that gave the address.
+    email: Mapped[str | None] = mapped_column(String(254), index=True)
+    password_hash: Mapped[str | None] = mapped_column(String(255))
+    role: Mapped[str] = mapped_column(String(20), default="participant")
+    bio: Mapped[str] = mapped_column(Text, default="")
+    locale: Mapped[str | None] = mapped_column(String(8))
+    # Rotated on logout-everywhere, password change and suspension; part of the session id.
+    session_token: Mapped[str] = mapped_column(String(64), default=new_session_token)
+    # Placeholder accounts stand for authors of imported archives; they cannot log in.
+    is_placeholder: Mapped[bool] = mapped_column(default=False)
+    is_disabled: Mapped[bool] = mapped_column(default=False)
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+    last_post_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+
+    memberships = relationship("Membership", back_populates="user")
+
+    def get_id(self):
+        """Flask-Login's session id: the user id bound to the current session token."""
+        return f"{self.id}:{self.session_token}"
+
+    @property
+    def is_active(self):
+        return not (self.is_disabled or self.is_placeholder)
+
+    @property
+    def is_admin(self):
+        return self.role == "admin"
+
+    @property
+    def shown_name(self):
+        """The name shown on posts: the display name if set, else the username."""
+        return self.display_name or self.username
+
+    def __repr__(self):
+        return f"<User {self.username}>"
+
+
+class Association(db.Model):
+    """An association (کانون / انجمن) of the coalition, in a city."""
+
+    __tablename__ = "associations"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    slug: Mapped[str] = mapped_column(String(80), unique=True)
+    name: Mapped[str] = mapped_column(String(200))
+    city: Mapped[str] = mapped_column(String(100), default="")
+    country: Mapped[str] = mapped_column(String(100), default="")
+    description: Mapped[str] = mapped_column(Text, default="")
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+
+    memberships = relationship("Membership", back_populates="association")
+
+    def __repr__(self):
+        return f"<Association {self.slug}>"
+
+
+class Membership(db.Model):
+    """A participant's stated affiliation with an association (optional: privacy first)."""
+
+    __tablename__ = "memberships"
+    __table_args__ = (UniqueConstraint("user_id", "association_id"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    user_id: Mapped[int] = mapped_column(ForeignKey("users.id"), index=True)
+    association_id: Mapped[int] = mapped_column(ForeignKey("associations.id"), index=True)
+    # Shown on the association's page only if the member chose so.
+    is_public: Mapped[bool] = mapped_column(default=False)
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+
+    user = relationship("User", back_populates="memberships")
+    association = relationship("Association", back_populates="memberships", lazy="joined")

@@ -1,0 +1,144 @@
+"""Opening threads, replying and editing: every change to what participants wrote."""
+
+from flask import current_app
+from flask_babel import lazy_gettext as _l
+from sqlalchemy import func, select
+
+from tribune import access
+from tribune.extensions import db
+from tribune.models import LANGUAGES, THREAD_KINDS, Post, PostRevision, Thread
+from tribune.models.base import utcnow
+from tribune.services import Invalid, NotFound, Refused, accounts
+from tribune.text import markup
+
+
+def _clean_title(title):
+    title = " ".join((title or "").split())
+    limit = current_app.config["MAX_TITLE_LENGTH"]
+    if len(title) < 3:
+        raise Invalid(_l("The title needs at least 3 characters."), field="title")
+    if len(title) > limit:
+        raise Invalid(_l("The title can have at most %(n)d characters.", n=limit), field="title")
+    return title
+
+
+def _clean_body(body):
+    body = (body or "").replace("\r\n", "\n").strip()
+    limit = current_app.config["MAX_BODY_LENGTH"]
+    if len(body) < 2:
+        raise Invalid(_l("Write something first."), field="body")
+    if len(body) > limit:
+        raise Invalid(_l("A post can have at most %(n)d characters.", n=limit), field="body")
+    return body
+
+
+def _clean_language(language):
+    if language not in LANGUAGES:
+        raise Invalid(_l("Choose one of the offered languages."), field="language")
+    return language
+
+
+def open_thread(actor, section, title, body, language="fa", kind="discussion"):
+    """Open a thread in a section with its first post."""
+    if not access.can_open_thread(actor, section):
+        raise NotFound()
+    if kind not in THREAD_KINDS:
+        raise Invalid(_l("Unknown kind of thread."), field="kind")
+    now = utcnow()
+    thread = Thread(
+        section=section,
+        author=actor,
+        title=_clean_title(title),
+        kind=kind,
+        language=_clean_language(language),
+        created_at=now,
+        last_post_at=now,
+    )
+    post = _new_post(actor, thread, body, language, now)
+    section.thread_count = (section.thread_count or 0) + 1
+    db.session.add_all([thread, post])
+    db.session.flush()
+    thread.last_post_id = post.id
+    accounts.touch_posting(actor)
+    db.session.commit()
+    return thread
+
+
+def reply(actor, thread, body, language="fa"):
+    """Add a reply at the end of a thread."""
+    if not access.can_view_thread(actor, thread):
+        raise NotFound()
+    if not access.can_reply(actor, thread):
+        raise Refused(_l("This thread is closed to new replies."))
+    now = utcnow()
+    post = _new_post(actor, thread, body, language, now)
+    db.session.add(post)
+    db.session.flush()
+    thread.reply_count = (thread.reply_count or 0) + 1
+    thread.last_post_at = now
+    thread.last_post_id = post.id
+    accounts.touch_posting(actor)
+    db.session.commit()
+    return post
+
+
+def edit_post(actor, post, body, language, title=None):
+    """Change a post, keeping the previous version as a revision."""
+    if not access.can_view_post(actor, post):
+        raise NotFound()
+    if not access.can_edit_post(actor, post):
+        raise Refused(_l("You can no longer edit this post."))
+    body = _clean_body(body)
+    language = _clean_language(language)
+    opening = is_opening_post(post)
+    new_title = _clean_title(title) if opening and title is not None else None
+    thread = post.thread
+    if (
+        body == post.body_source
+        and language == post.language
+        and (new_title is None or new_title == thread.title)
+    ):
+        return post
+    now = utcnow()
+    db.session.add(
+        PostRevision(
+            post=post,
+            number=post.revision_count + 1,
+            title=thread.title if opening else None,
+            body_source=post.body_source,
+            body_html=post.body_html,
+            language=post.language,
+            written_at=post.edited_at or post.created_at,
+            replaced_at=now,
+            replaced_by_id=actor.id,
+        )
+    )
+    post.revision_count += 1
+    post.body_source = body
+    post.body_html = markup.render(body)
+    post.language = language
+    post.edited_at = now
+    if new_title is not None:
+        thread.title = new_title
+    if opening:
+        thread.language = language
+    db.session.commit()
+    return post
+
+
+def is_opening_post(post):
+    """Whether the post opened its thread (the lowest id in it)."""
+    first_id = db.session.scalar(select(func.min(Post.id)).where(Post.thread_id == post.thread_id))
+    return first_id == post.id
+
+
+def _new_post(actor, thread, body, language, now):
+    body = _clean_body(body)
+    return Post(
+        thread=thread,
+        author=actor,
+        body_source=body,
+        body_html=markup.render(body),
+        language=_clean_language(language),
+        created_at=now,
+    )

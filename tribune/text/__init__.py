@@ -1,0 +1,1 @@
+"""Pure text functions, no Flask or database: Markdown to safe HTML, Persian text, dates."""

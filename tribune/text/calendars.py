@@ -1,0 +1,127 @@
+"""Dates and digits for display: Jalali with Persian digits for fa, Gregorian elsewhere."""
+
+from __future__ import annotations
+
+import re
+from datetime import UTC, date, datetime, tzinfo
+
+from babel.dates import format_date as babel_format_date
+from babel.dates import format_datetime as babel_format_datetime
+from babel.numbers import format_decimal
+from persiantools.jdatetime import JalaliDate
+
+JALALI_MONTHS_FA: tuple[str, ...] = (
+    "فروردین", "اردیبهشت", "خرداد", "تیر", "مرداد", "شهریور",
+    "مهر", "آبان", "آذر", "دی", "بهمن", "اسفند",
+)  # fmt: skip
+JALALI_MONTHS_LATIN: tuple[str, ...] = (
+    "Farvardin", "Ordibehesht", "Khordad", "Tir", "Mordad", "Shahrivar",
+    "Mehr", "Aban", "Azar", "Dey", "Bahman", "Esfand",
+)  # fmt: skip
+
+_TO_PERSIAN_DIGITS = str.maketrans("0123456789", "۰۱۲۳۴۵۶۷۸۹")
+# Users type Persian (U+06F0…) or Arabic-Indic (U+0660…) digits depending on keyboard.
+_TO_ASCII_DIGITS = str.maketrans("۰۱۲۳۴۵۶۷۸۹٠١٢٣٤٥٦٧٨٩", "0123456789" * 2)
+_USER_DATE = re.compile(r"(\d{4})([-/])(\d{1,2})\2(\d{1,2})", re.ASCII)
+# Jalali years are around 1400 now and Gregorian ones around 2000: below this a typed year
+# can only be Jalali for any date a forum cares about.
+_JALALI_YEAR_LIMIT = 1700
+_PERSIAN_COMMA = "،"
+
+
+def is_persian(locale: str) -> bool:
+    """Whether locale ("fa", "fa_IR", "fa-IR") is displayed with the Persian calendar."""
+    return re.split(r"[_-]", locale, maxsplit=1)[0].lower() == "fa"
+
+
+def localize_digits(value: object, locale: str) -> str:
+    """str(value) with ASCII digits written as Persian digits for fa, unchanged otherwise."""
+    text = str(value)
+    return text.translate(_TO_PERSIAN_DIGITS) if is_persian(locale) else text
+
+
+def format_number(n: int, locale: str) -> str:
+    """n grouped by thousands the locale's way, in Persian digits for fa."""
+    if is_persian(locale):
+        # Babel's default numbering for fa ("latn") gives "1,234,567". Asking for the
+        # locale's own system ("arabext") switches the separator to U+066C but still
+        # emits ASCII digits, so the digits are translated here.
+        return localize_digits(format_decimal(n, locale=locale, numbering_system="default"), locale)
+    return format_decimal(n, locale=locale)
+
+
+def jalali_date(d: date) -> tuple[int, int, int]:
+    """The Jalali (year, month, day) of a Gregorian date."""
+    j = JalaliDate(d)
+    return j.year, j.month, j.day
+
+
+def gregorian_from_jalali(year: int, month: int, day: int) -> date:
+    """The Gregorian date of a Jalali date; ValueError if that Jalali date does not exist."""
+    # persiantools raises ValueError for a bad month or day, with a tuple as its message;
+    # say which date it was in words.
+    try:
+        return JalaliDate(year, month, day).to_gregorian()
+    except ValueError as error:
+        raise ValueError(f"{year:04d}-{month:02d}-{day:02d} is not a Jalali date") from error
+
+
+def _local(dt: datetime, tz: tzinfo) -> datetime:
+    # A naive datetime means a bug upstream (the app stores UTC-aware ones); guessing
+    # its zone would show a wrong time silently.
+    if dt.tzinfo is None or dt.utcoffset() is None:
+        raise ValueError("naive datetime: pass a timezone-aware datetime")
+    return dt.astimezone(tz)
+
+
+def _jalali_text(d: date, months: tuple[str, ...]) -> str:
+    year, month, day = jalali_date(d)
+    return f"{day} {months[month - 1]} {year}"
+
+
+def format_date(dt: datetime, locale: str, tz: tzinfo = UTC) -> str:
+    """The date of dt in tz: Jalali in Persian for fa, babel's long format otherwise."""
+    local = _local(dt, tz)
+    if is_persian(locale):
+        return localize_digits(_jalali_text(local.date(), JALALI_MONTHS_FA), locale)
+    return babel_format_date(local.date(), format="long", locale=locale)
+
+
+def format_datetime(dt: datetime, locale: str, tz: tzinfo = UTC, with_time: bool = True) -> str:
+    """dt in tz for display: «۸ فروردین ۱۳۸۹، ۱۴:۳۰» for fa, babel's medium format otherwise."""
+    if not with_time:
+        return format_date(dt, locale, tz)
+    local = _local(dt, tz)
+    if is_persian(locale):
+        text = f"{_jalali_text(local.date(), JALALI_MONTHS_FA)}{_PERSIAN_COMMA} {local:%H:%M}"
+        return localize_digits(text, locale)
+    return babel_format_datetime(local, format="medium", locale=locale, tzinfo=tz)
+
+
+def other_calendar(dt: datetime, locale: str, tz: tzinfo = UTC) -> str:
+    """The date in the calendar the locale does not use, for a title tooltip."""
+    local = _local(dt, tz)
+    if is_persian(locale):
+        # Babel names Gregorian months in Persian («مارس») but writes ASCII digits.
+        gregorian = babel_format_date(local.date(), format="long", locale=locale)
+        return localize_digits(gregorian, locale)
+    return _jalali_text(local.date(), JALALI_MONTHS_LATIN)
+
+
+def parse_user_date(text: str) -> date:
+    """Parse a typed date, Gregorian 2010-03-28 or Jalali 1389-01-08 (any digits, - or /)."""
+    normalized = text.strip().translate(_TO_ASCII_DIGITS)
+    match = _USER_DATE.fullmatch(normalized)
+    if match is None:
+        raise ValueError(
+            f"{text!r} is not a date: write it as year-month-day, Gregorian like 2010-03-28 "
+            f"or Jalali like 1389-01-08 (years below {_JALALI_YEAR_LIMIT} are Jalali), "
+            "with - or / between the parts"
+        )
+    year, month, day = int(match[1]), int(match[3]), int(match[4])
+    if year < _JALALI_YEAR_LIMIT:
+        return gregorian_from_jalali(year, month, day)
+    try:
+        return date(year, month, day)
+    except ValueError as error:
+        raise ValueError(f"{normalized} is not a Gregorian date") from error

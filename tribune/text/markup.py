@@ -1,0 +1,139 @@
+"""Markdown to safe HTML, rendered once when a post is saved, and plain-text excerpts."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from urllib.parse import urlsplit
+
+from markdown_it import MarkdownIt
+from markdown_it.common.utils import escapeHtml
+from markdown_it.rules_core import StateCore
+from markdown_it.token import Token
+
+from tribune.text.sanitize import clean_html, is_safe_href
+
+ELLIPSIS = "…"
+
+# Opening tokens of the blocks that get dir="auto": each paragraph, heading, list item,
+# quote and table cell then takes its direction from its own first strong character, so
+# a Latin paragraph inside a Persian post (and the reverse) reads correctly.
+_DIR_AUTO_TOKENS = frozenset({
+    "paragraph_open", "heading_open", "list_item_open", "blockquote_open", "th_open", "td_open",
+})  # fmt: skip
+
+_REMOTE_SCHEMES = frozenset({"http", "https"})
+
+
+def _inline_text(tokens: Sequence[Token] | None) -> str:
+    """Plain text of inline tokens: markup dropped, breaks turned into spaces."""
+    out: list[str] = []
+    for token in tokens or ():
+        if token.type in {"text", "code_inline"}:
+            out.append(token.content)
+        elif token.type == "image":
+            out.append(_inline_text(token.children))
+        elif token.type in {"softbreak", "hardbreak"}:
+            out.append(" ")
+    return "".join(out)
+
+
+def _is_remote(url: str) -> bool:
+    try:
+        parts = urlsplit(url)
+    except ValueError:
+        return False
+    return parts.scheme.lower() in _REMOTE_SCHEMES and is_safe_href(url)
+
+
+def _image_replacement(image: Token, inside_link: bool) -> list[Token]:
+    """Tokens that stand for an image: a link to it, or just its alt text."""
+    alt = _inline_text(image.children)
+    src = str(image.attrs.get("src", ""))
+    # A link inside a link is invalid HTML (the parser would split the outer one), and an
+    # image without an http(s) URL has nothing a reader could follow: keep only the words.
+    if inside_link or not _is_remote(src):
+        return [Token("text", "", 0, content=alt)] if alt else []
+    attrs: dict[str, str | int | float] = {"href": src, "class": "external-image"}
+    if "title" in image.attrs:
+        attrs["title"] = image.attrs["title"]
+    # rel is set on every link by the sanitizer; it is repeated here so the link is
+    # complete even before that step.
+    attrs["rel"] = "nofollow noopener ugc"
+    return [
+        Token("link_open", "a", 1, attrs=attrs, markup="!"),
+        Token("text", "", 0, content=alt or src),
+        Token("link_close", "a", -1, markup="!"),
+    ]
+
+
+def _replace_images(children: list[Token]) -> list[Token]:
+    out: list[Token] = []
+    link_depth = 0
+    for token in children:
+        if token.type == "link_open":
+            link_depth += 1
+        elif token.type == "link_close":
+            link_depth -= 1
+        if token.type == "image":
+            out.extend(_image_replacement(token, inside_link=link_depth > 0))
+        else:
+            out.append(token)
+    return out
+
+
+def _tribune_blocks(state: StateCore) -> None:
+    """Core rule: dir="auto" on blocks, no inline styles, images turned into links."""
+    for token in state.tokens:
+        if token.type in _DIR_AUTO_TOKENS:
+            token.attrSet("dir", "auto")
+            # Table alignment arrives as style="text-align:…"; no style attribute is
+            # allowed anywhere (CSP forbids inline styles), so drop it here.
+            token.attrs.pop("style", None)
+        elif token.type == "inline" and token.children:
+            token.children = _replace_images(token.children)
+
+
+def _render_code(self, tokens: Sequence[Token], idx: int, options, env) -> str:
+    """Render fenced and indented code alike: <pre dir="auto"><code>…</code></pre>."""
+    # The fence's language class is dropped: nothing highlights code yet, and the
+    # sanitizer allows no class on <code>.
+    return '<pre dir="auto"><code>' + escapeHtml(tokens[idx].content) + "</code></pre>\n"
+
+
+# "js-default" escapes raw HTML and refuses javascript:/vbscript:/data: (non-image) links;
+# it also enables tables and strikethrough. Built once: construction compiles the rules.
+_MD = MarkdownIt("js-default").enable(["table", "strikethrough"])
+_MD.core.ruler.push("tribune_blocks", _tribune_blocks)
+_MD.add_render_rule("fence", _render_code)
+_MD.add_render_rule("code_block", _render_code)
+
+
+def render(source: str) -> str:
+    """Render post Markdown to sanitized HTML, safe to store and show as is."""
+    # The sanitizer runs last on purpose: it is the guard should the Markdown step or its
+    # configuration ever let something through.
+    return clean_html(_MD.render(source))
+
+
+def _plain_text(source: str) -> str:
+    parts: list[str] = []
+    for token in _MD.parse(source):
+        if token.type == "inline":
+            parts.append(_inline_text(token.children))
+        elif token.type in {"fence", "code_block"}:
+            parts.append(token.content)
+    return " ".join(" ".join(parts).split())
+
+
+def plain_excerpt(source: str, limit: int = 280) -> str:
+    """Plain text of the Markdown, whitespace collapsed, cut at a word with "…" past limit."""
+    if limit < 1:
+        raise ValueError("limit must be at least 1")
+    text = _plain_text(source)
+    if len(text) <= limit:
+        return text
+    # Keep the result within limit, ellipsis included.
+    head = text[: limit - 1]
+    if text[limit - 1] != " " and " " in head:
+        head = head.rsplit(" ", 1)[0]
+    return head.rstrip() + ELLIPSIS

@@ -1,0 +1,72 @@
+"""Blueprints, error pages and the form-error bridge between services and views."""
+
+from flask import current_app, jsonify, render_template, request
+from flask_babel import gettext as _
+from flask_babel import lazy_gettext as _l
+from flask_wtf.csrf import CSRFError
+from werkzeug.exceptions import HTTPException
+
+from tribune.extensions import db
+
+
+def init_app(app):
+    """Register every blueprint and the error handlers."""
+    from tribune.accounts.views import bp as accounts_bp
+    from tribune.forum.views import bp as forum_bp
+    from tribune.main.views import bp as main_bp
+
+    app.register_blueprint(main_bp)
+    app.register_blueprint(accounts_bp)
+    app.register_blueprint(forum_bp)
+
+    from tribune import access
+
+    # Templates ask the access module directly ("may this reader edit this post?").
+    app.jinja_env.globals["access"] = access
+
+    app.register_error_handler(CSRFError, _csrf_error)
+    app.register_error_handler(HTTPException, _http_error)
+    app.register_error_handler(Exception, _unexpected_error)
+
+
+def _wants_json():
+    return request.path.startswith("/api/")
+
+
+def _error_page(status, title, message):
+    if _wants_json():
+        return jsonify({"error": message, "status": status}), status
+    return render_template("error.html", status=status, title=title, message=message), status
+
+
+def _csrf_error(error):
+    return _error_page(
+        400,
+        _("The form expired"),
+        _("The page was open too long or came from elsewhere. Go back, reload it and try again."),
+    )
+
+
+ERROR_TEXTS = {
+    400: (_l("Bad request"), _l("The request could not be understood.")),
+    403: (_l("Not allowed"), _l("You may not do this.")),
+    404: (_l("Not found"), _l("There is nothing here. It may never have existed.")),
+    405: (_l("Not allowed"), _l("This address does not accept this kind of request.")),
+    413: (_l("Too large"), _l("What you sent is too large.")),
+    429: (_l("Slow down"), _l("Too many attempts. Wait a little and try again.")),
+}
+
+
+def _http_error(error):
+    title, message = ERROR_TEXTS.get(error.code, (error.name, ""))
+    return _error_page(error.code or 500, str(title), str(message))
+
+
+def _unexpected_error(error):
+    # Never show a stack trace; roll back so the next request starts clean. The traceback goes
+    # to the server log, which carries no personal data.
+    db.session.rollback()
+    current_app.logger.exception("unexpected error on %s %s", request.method, request.path)
+    return _error_page(
+        500, _("Something went wrong"), _("The error was recorded. Nothing you saved was lost.")
+    )
