@@ -28,6 +28,8 @@ def create_app(test_config=None):
     from tribune import database, extensions, i18n, security, web
 
     database.init_app(app)
+    # Registers the listener that logs searchable changes in the same transaction.
+    from tribune.services import changes  # noqa: F401
     extensions.migrate.init_app(app, extensions.db, directory=_migrations_dir())
     extensions.csrf.init_app(app)
     i18n.init_app(app)

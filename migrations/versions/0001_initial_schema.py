@@ -1,6 +1,6 @@
 """initial schema: accounts, associations, sections, threads, posts, revisions
 
-Revision ID: 2f3b0cad0ec8
+Revision ID: 0001
 Revises: 
 Create Date: 2026-11-24 23:03:59.323766
 
@@ -10,7 +10,7 @@ import sqlalchemy as sa
 
 
 # revision identifiers, used by Alembic.
-revision = '2f3b0cad0ec8'
+revision = '0001'
 down_revision = None
 branch_labels = None
 depends_on = None

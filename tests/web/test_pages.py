@@ -23,7 +23,7 @@ def test_home_shows_both_spaces_with_their_sections(client, make_section):
     html = client.get("/").get_data(as_text=True)
     tribune = html.index('id="space-tribune"')
     agenda = html.index('id="space-agenda"')
-    assert tribune < html.index("بدیل‌ها") < agenda < html.index("کارگروه زنان")
+    assert tribune < html.index(">بدیل‌ها</a>") < agenda < html.index(">کارگروه زنان</a>")
 
 
 def test_english_interface_on_request(client, make_section):
