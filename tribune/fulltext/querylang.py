@@ -1,0 +1,377 @@
+"""The reader's search language: parse a query string, then turn it into a whoosh query.
+
+Learnable in a minute:
+    word word          every word must appear (spelling variants are normalized away)
+    "exact phrase"     also «…» and “…”
+    -word  -"phrase"   exclude
+    a OR b             either one (OR in capitals, between words or phrases)
+    area:tribune|agenda  section:SLUG  author:NAME or @NAME  association:SLUG
+    lang:fa|en|de|fr|nl  kind:paper|discussion|action
+    after:DATE  before:DATE   both inclusive; DATE is 2010-03-28 or Jalali 1389-01-08
+                              (years below 1700 are Jalali), also 2010-03 or 1389; any digits
+Filter names may also be typed in Persian (نویسنده: بخش: زبان: نوع: انجمن: حوزه: از: تا:).
+
+The user's text never reaches whoosh's query parser: `to_whoosh` builds Term/Phrase queries
+from each field's own analyzer, so `title:x`, `*` or `body:(a OR b)` are only words.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass, field
+from datetime import date, datetime, time, timedelta
+
+from persiantools.jdatetime import JalaliDate
+from whoosh.query import And, AndNot, DateRange, NullQuery, Or, Phrase, Query, Term
+
+from tribune.fulltext.analysis import TEXT_FIELDS, filter_value, is_persian, joins
+from tribune.text.persian import ZWNJ, normalize
+
+MAX_LENGTH = 500
+MAX_TERMS = 32
+JALALI_BEFORE = 1700  # a year below this is a Solar Hijri (Jalali) year
+
+_CHOICES = {
+    "area": ("tribune", "agenda"),
+    "lang": ("fa", "en", "de", "fr", "nl"),
+    "kind": ("paper", "discussion", "action"),
+}
+_VALUE_ALIASES = {
+    "area": {"تریبون": "tribune", "برنامه": "agenda"},
+    "lang": {
+        "فارسی": "fa",
+        "farsi": "fa",
+        "persian": "fa",
+        "english": "en",
+        "german": "de",
+        "deutsch": "de",
+        "french": "fr",
+        "francais": "fr",
+        "dutch": "nl",
+        "nederlands": "nl",
+    },
+}
+_KEYS = ("area", "section", "author", "association", "lang", "kind", "before", "after")
+_KEY_ALIASES = {
+    normalize(k): v
+    for k, v in {
+        "حوزه": "area",
+        "بخش": "section",
+        "نویسنده": "author",
+        "انجمن": "association",
+        "کانون": "association",
+        "زبان": "lang",
+        "نوع": "kind",
+        "تا": "before",
+        "از": "after",
+    }.items()
+}
+_SLUG = re.compile(r"[a-z0-9][a-z0-9_-]{0,79}\Z")
+_NAME = re.compile(r"[\w.-]{1,64}\Z")
+_DATE = re.compile(r"(\d{4})(?:[-/.](\d{1,2})(?:[-/.](\d{1,2}))?)?\Z")
+_QUOTES = {'"': '"', "«": "»", "“": "”"}
+
+
+class QuerySyntaxError(ValueError):
+    """A query the reader must fix; `message` is for humans, `position` indexes the query."""
+
+    def __init__(self, message: str, position: int, code: str = "syntax") -> None:
+        super().__init__(message)
+        self.message = message
+        self.position = position
+        # A stable identifier the search page can translate instead of showing `message`.
+        self.code = code
+
+    def __str__(self) -> str:
+        return f"{self.message} (at character {self.position + 1})"
+
+
+@dataclass(frozen=True)
+class SearchTerm:
+    """A word or a quoted phrase, as typed (analysis happens per field in `to_whoosh`)."""
+
+    text: str
+    phrase: bool = False
+
+
+@dataclass(frozen=True)
+class ParsedQuery:
+    """AND of `clauses` (each an OR of terms), minus `excluded`, within `filters` and dates."""
+
+    clauses: tuple[tuple[SearchTerm, ...], ...] = ()
+    excluded: tuple[SearchTerm, ...] = ()
+    filters: dict[str, str] = field(default_factory=dict)
+    before: date | None = None
+    after: date | None = None
+
+
+@dataclass
+class _Lexeme:
+    kind: str  # "word", "phrase", "or", "filter"
+    text: str
+    position: int
+    negated: bool = False
+    key: str = ""
+
+
+def _has_content(text: str) -> bool:
+    return any(c.isalnum() for c in text)
+
+
+def _closing_quote(text: str, opening: int) -> int:
+    close = text.find(_QUOTES[text[opening]], opening + 1)
+    if close < 0:
+        raise QuerySyntaxError(
+            "This quote is never closed: add the closing quote or remove it.",
+            opening,
+            "unbalanced_quote",
+        )
+    return close
+
+
+def _lex(text: str) -> list[_Lexeme]:
+    lexemes: list[_Lexeme] = []
+    i, n = 0, len(text)
+    while i < n:
+        if text[i].isspace():
+            i += 1
+            continue
+        start = i
+        negated = text[i] == "-" and i + 1 < n and not text[i + 1].isspace()
+        if negated:
+            i += 1
+        if text[i] in _QUOTES:
+            close = _closing_quote(text, i)
+            phrase = text[i + 1 : close]
+            if _has_content(phrase):
+                lexemes.append(_Lexeme("phrase", phrase, start, negated))
+            i = close + 1
+            continue
+        end = i
+        while end < n and not text[end].isspace() and text[end] not in _QUOTES:
+            end += 1
+        word, i = text[i:end], end
+        if word == "OR" and not negated:
+            lexemes.append(_Lexeme("or", word, start))
+        elif (key := _filter_key(word)) is not None:
+            if negated:
+                raise QuerySyntaxError(
+                    "Filters cannot be excluded; remove the minus sign.", start, "negated_filter"
+                )
+            value = word[1:] if word.startswith("@") else word.partition(":")[2]
+            if not value and i < n and text[i] in _QUOTES:  # author:"Sara K."
+                close = _closing_quote(text, i)
+                value, i = text[i + 1 : close].strip(), close + 1
+            lexemes.append(_Lexeme("filter", value, start, key=key))
+        elif _has_content(word):
+            lexemes.append(_Lexeme("word", word, start, negated))
+    return lexemes
+
+
+def _filter_key(word: str) -> str | None:
+    if word.startswith("@") and len(word) > 1:
+        return "author"
+    key, colon, _ = word.partition(":")
+    if not colon:
+        return None
+    key = normalize(key)
+    return key if key in _KEYS else _KEY_ALIASES.get(key)
+
+
+def _edge(word: str, last: bool) -> str:
+    pieces = normalize(word).split(ZWNJ)
+    return pieces[-1] if last else pieces[0]
+
+
+def _merge_compounds(lexemes: list[_Lexeme]) -> list[_Lexeme]:
+    # «می شود» typed with a space is one word to the analyzer (see analysis.iter_groups); keep
+    # it in one term so the analyzer sees both halves and produces the joined form.
+    merged: list[_Lexeme] = []
+    for lex in lexemes:
+        prev = merged[-1] if merged else None
+        if (
+            prev is not None
+            and prev.kind == lex.kind == "word"
+            and prev.negated == lex.negated
+            and is_persian(left := _edge(prev.text, True))
+            and is_persian(right := _edge(lex.text, False))
+            and joins(left, right)
+        ):
+            prev.text = f"{prev.text} {lex.text}"
+        else:
+            merged.append(lex)
+    return merged
+
+
+def _check_choice(key: str, raw: str, position: int) -> str:
+    value = filter_value(raw)
+    value = _VALUE_ALIASES.get(key, {}).get(value, value)
+    if key in _CHOICES:
+        if value not in _CHOICES[key]:
+            allowed = ", ".join(f"{key}:{choice}" for choice in _CHOICES[key])
+            raise QuerySyntaxError(
+                f'Unknown {key} "{raw}": use one of {allowed}.', position, f"bad_{key}"
+            )
+    elif key in ("section", "association"):
+        if not _SLUG.match(value):
+            raise QuerySyntaxError(
+                f'"{raw}" is not a {key} name: use its short name, like {key}:women.',
+                position,
+                f"bad_{key}",
+            )
+    elif not _NAME.match(value):
+        raise QuerySyntaxError(
+            f'"{raw}" is not a user name: use author:NAME or @NAME.', position, "bad_author"
+        )
+    return value
+
+
+def _parse_date(raw: str, position: int, end_of_period: bool) -> date:
+    match = _DATE.match(normalize(raw))
+    try:
+        if match is None:
+            raise ValueError(raw)
+        year, month, day = (int(g) if g else None for g in match.groups())
+        if year < JALALI_BEFORE:
+            first = JalaliDate(year, month or 1, day or 1)
+            if end_of_period and day is None:
+                last_month = month or 12
+                first = JalaliDate(year, last_month, JalaliDate.days_in_month(last_month, year))
+            return first.to_gregorian()
+        if end_of_period and day is None:
+            last_month = month or 12
+            following = date(year, last_month, 28) + timedelta(days=4)
+            return following - timedelta(days=following.day)
+        return date(year, month or 1, day or 1)
+    except (ValueError, OverflowError, TypeError):
+        raise QuerySyntaxError(
+            f'"{raw}" is not a date: write 2010-03-28 or, in the Jalali calendar, 1389-01-08.',
+            position,
+            "bad_date",
+        ) from None
+
+
+def parse(text: str) -> ParsedQuery:
+    """Parse a reader's query; raise QuerySyntaxError (and nothing else) if it cannot be run."""
+    if len(text) > MAX_LENGTH:
+        raise QuerySyntaxError(
+            f"The query is too long: at most {MAX_LENGTH} characters.", MAX_LENGTH, "too_long"
+        )
+    lexemes = _merge_compounds(_lex(text))
+    clauses: list[list[SearchTerm]] = []
+    excluded: list[SearchTerm] = []
+    filters: dict[str, str] = {}
+    dates: dict[str, date] = {}
+    pending_or: _Lexeme | None = None
+    previous: _Lexeme | None = None
+    terms = 0
+    for lex in lexemes:
+        if lex.kind == "or":
+            if previous is None or previous.kind not in ("word", "phrase") or previous.negated:
+                raise QuerySyntaxError(
+                    "OR must stand between two words or phrases.", lex.position, "misplaced_or"
+                )
+            pending_or = lex
+        elif lex.kind == "filter":
+            if pending_or is not None:
+                raise QuerySyntaxError(
+                    "OR joins words or phrases, not filters.", pending_or.position, "misplaced_or"
+                )
+            if lex.key in filters or lex.key in dates:
+                raise QuerySyntaxError(
+                    f"{lex.key}: is given twice; keep one.", lex.position, "duplicate_filter"
+                )
+            if not lex.text:
+                raise QuerySyntaxError(
+                    f"{lex.key}: needs a value right after the colon.", lex.position, "empty_filter"
+                )
+            if lex.key in ("before", "after"):
+                dates[lex.key] = _parse_date(lex.text, lex.position, lex.key == "before")
+            else:
+                filters[lex.key] = _check_choice(lex.key, lex.text, lex.position)
+        else:
+            terms += 1
+            if terms > MAX_TERMS:
+                raise QuerySyntaxError(
+                    f"Too many words: at most {MAX_TERMS}.", lex.position, "too_many_terms"
+                )
+            term = SearchTerm(lex.text.strip(), lex.kind == "phrase")
+            if lex.negated:
+                if pending_or is not None:
+                    raise QuerySyntaxError(
+                        "OR cannot join an excluded word.", pending_or.position, "misplaced_or"
+                    )
+                excluded.append(term)
+            elif pending_or is not None:
+                clauses[-1].append(term)
+            else:
+                clauses.append([term])
+            pending_or = None
+        previous = lex
+    if pending_or is not None:
+        raise QuerySyntaxError(
+            "OR needs a word or phrase after it.", pending_or.position, "misplaced_or"
+        )
+    if not clauses and not filters and not dates:
+        message = (
+            "A minus sign only removes results: add a word or a filter to search for."
+            if excluded
+            else "Type at least one word to look for (or a filter such as author:NAME)."
+        )
+        raise QuerySyntaxError(message, 0, "empty")
+    if "before" in dates and "after" in dates and dates["after"] > dates["before"]:
+        raise QuerySyntaxError(
+            "The after: date is later than the before: date.", 0, "empty_date_range"
+        )
+    return ParsedQuery(
+        clauses=tuple(tuple(clause) for clause in clauses),
+        excluded=tuple(excluded),
+        filters=filters,
+        before=dates.get("before"),
+        after=dates.get("after"),
+    )
+
+
+def _alternatives(term: SearchTerm, schema) -> list[Query]:
+    # Each field analyzes the text itself: body folds, stem_de stems the German way, ...
+    queries: list[Query] = []
+    for name in TEXT_FIELDS:
+        if name not in schema:
+            continue
+        words = [t.text for t in schema[name].analyzer(term.text, mode="query")]
+        if len(words) == 1:
+            queries.append(Term(name, words[0]))
+        elif words:
+            # A phrase, or one typed "word" that analyzes to several ("fashion-show").
+            queries.append(Phrase(name, words))
+    return queries
+
+
+def _filter_queries(parsed: ParsedQuery, schema) -> list[Query]:
+    queries: list[Query] = [
+        Term(key, value) for key, value in parsed.filters.items() if key in schema
+    ]
+    if (parsed.after or parsed.before) and "created" in schema:
+        start = datetime.combine(parsed.after, time.min) if parsed.after else None
+        end = datetime.combine(parsed.before, time.max) if parsed.before else None
+        queries.append(DateRange("created", start, end))
+    return queries
+
+
+def to_whoosh(parsed: ParsedQuery, schema) -> Query:
+    """Build the whoosh query: text over every text field, AND filters; NullQuery if empty."""
+    required: list[Query] = []
+    for clause in parsed.clauses:
+        options = [q for term in clause for q in _alternatives(term, schema)]
+        if options:
+            required.append(options[0] if len(options) == 1 else Or(options))
+    excluded = [q for term in parsed.excluded for q in _alternatives(term, schema)]
+    filters = _filter_queries(parsed, schema)
+    if not required and not filters:
+        # Only stop words (or nothing) were left to search for: nothing can match usefully.
+        return NullQuery
+    parts = required + filters
+    query: Query = parts[0] if len(parts) == 1 else And(parts)
+    if excluded:
+        query = AndNot(query, Or(excluded))
+    return query
