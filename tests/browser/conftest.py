@@ -8,7 +8,7 @@ import shutil
 import threading
 
 import pytest
-from werkzeug.serving import make_server
+from werkzeug.serving import WSGIRequestHandler, make_server
 
 CHROMIUM_CANDIDATES = ("/usr/bin/chromium", "/usr/bin/chromium-browser")
 # Flags that keep Chromium from phoning home: this machine has no network beyond registries,
@@ -51,11 +51,18 @@ def pytest_collection_modifyitems(config, items):
                 item.add_marker(pytest.mark.skip(reason=reason))
 
 
+class QuietHandler(WSGIRequestHandler):
+    """No access log: it would print client addresses, and the tests have no use for it."""
+
+    def log_request(self, *args, **kwargs):
+        pass
+
+
 class LiveServer:
     """The app served by werkzeug in a background thread on a free loopback port."""
 
     def __init__(self, app):
-        self.server = make_server("127.0.0.1", 0, app, threaded=True)
+        self.server = make_server("127.0.0.1", 0, app, threaded=True, request_handler=QuietHandler)
         self.url = f"http://127.0.0.1:{self.server.server_port}"
         self.thread = threading.Thread(target=self.server.serve_forever, daemon=True)
 
@@ -116,9 +123,9 @@ def page(browser, live_server):
     # Anything aimed beyond this server is recorded and refused before it leaves the browser.
     context.route(
         "**/*",
-        lambda route: route.continue_()
-        if route.request.url.startswith(live_server.url)
-        else route.abort(),
+        lambda route: (
+            route.continue_() if route.request.url.startswith(live_server.url) else route.abort()
+        ),
     )
     tab = context.new_page()
     tab.watch = PageWatch(tab, live_server.url)

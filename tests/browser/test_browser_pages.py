@@ -24,7 +24,9 @@ def test_home_renders_right_to_left_without_foreign_requests(page, live_server, 
     assert page.watch.console_errors == []
 
 
-def test_hostile_post_makes_no_request_and_runs_no_script(page, live_server, make_thread, make_user):
+def test_hostile_post_makes_no_request_and_runs_no_script(
+    page, live_server, make_thread, make_user
+):
     thread = make_thread(body=HOSTILE_BODY)
     posting.reply(make_user("kaveh"), thread, HOSTILE_BODY, "fa")
     db.session.commit()
