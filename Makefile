@@ -37,8 +37,12 @@ run: setup
 	$(FLASK) demo load --if-empty
 	$(FLASK) run --host $(HOST) --port $(PORT)
 
+# Two workers (this project's machines have two cores); test files go to RAM when /dev/shm
+# is writable, since the suite creates and deletes thousands of small database and index files.
+TEST_TMP := $(shell [ -w /dev/shm ] && echo /dev/shm || echo $${TMPDIR:-/tmp})
+
 test: setup-test
-	$(BIN)/python -m pytest
+	TMPDIR=$(TEST_TMP) $(BIN)/python -m pytest -n 2
 
 lint: setup-test
 	$(BIN)/ruff check tribune tests bench
@@ -50,6 +54,12 @@ security: setup-test
 messages: | $(BIN)/python
 	$(BIN)/pybabel extract --ignore-dirs '.* __pycache__' -F babel.cfg -k _l -k lazy_gettext --no-location --sort-output -o tribune/translations/messages.pot .
 	$(BIN)/pybabel update --no-fuzzy-matching -i tribune/translations/messages.pot -d tribune/translations
+
+# Search benchmark (bench/search_bench.py): 10k posts by default, BENCH_POSTS=100000 for the big one.
+BENCH_POSTS ?= 10000
+bench: setup-test
+	$(BIN)/python -m pip install --quiet -e '.[bench]'
+	$(BIN)/python bench/search_bench.py --posts $(BENCH_POSTS)
 
 clean:
 	rm -rf $(VENV) .pytest_cache .ruff_cache

@@ -8,6 +8,7 @@ import contextvars
 import os
 
 import pytest
+from jinja2 import MemcachedBytecodeCache
 from flask.testing import FlaskClient
 from sqlalchemy import event, text
 
@@ -17,8 +18,38 @@ from tribune.extensions import db
 from tribune.models import Section
 from tribune.services import accounts, posting
 
-POSTGRES_URL = os.environ.get("TRIBUNE_TEST_DATABASE_URL", "")
 REDIS_URL = os.environ.get("TRIBUNE_TEST_REDIS_URL", "")
+
+
+def _postgres_url():
+    """TRIBUNE_TEST_DATABASE_URL, with one database per pytest-xdist worker.
+
+    Workers run tests at the same time and each empties its database before every test, so
+    they cannot share one; each gets `<name>_<worker>`, created on first use.
+    """
+    url = os.environ.get("TRIBUNE_TEST_DATABASE_URL", "")
+    worker = os.environ.get("PYTEST_XDIST_WORKER")
+    if not url or not worker:
+        return url
+    from sqlalchemy import create_engine
+    from sqlalchemy.engine import make_url
+
+    from tribune.database import normalise_url
+
+    base = make_url(normalise_url(url))
+    name = f"{base.database}_{worker}"
+    admin = create_engine(base.set(database="postgres"), isolation_level="AUTOCOMMIT")
+    with admin.connect() as connection:
+        exists = connection.execute(
+            text("SELECT 1 FROM pg_database WHERE datname = :name"), {"name": name}
+        ).scalar()
+        if not exists:
+            connection.execute(text(f'CREATE DATABASE "{name}"'))
+    admin.dispose()
+    return base.set(database=name).render_as_string(hide_password=False)
+
+
+POSTGRES_URL = _postgres_url()
 
 
 def make_config(tmp_path, **overrides):
@@ -31,6 +62,9 @@ def make_config(tmp_path, **overrides):
         "PASSWORD_HASH": FAST_HASH,
         "WTF_CSRF_ENABLED": False,
         "RATELIMIT_ENABLED": False,
+        # Off unless a test turns them on: posting limits for new accounts, 2FA for staff.
+        "NEW_ACCOUNT_DAYS": 0,
+        "TWO_FACTOR_REQUIRED_FOR_STAFF": False,
         "POSTS_PER_PAGE": 5,
         "THREADS_PER_PAGE": 5,
     }
@@ -53,6 +87,16 @@ def app_config(tmp_path):
     return make_config(tmp_path)
 
 
+class _DictClient(dict):
+    """The minimal memcached-like client Jinja's bytecode cache needs, in a dict."""
+
+    def set(self, key, value, timeout=None):
+        self[key] = value
+
+
+TEMPLATE_CACHE = MemcachedBytecodeCache(_DictClient())
+
+
 class IsolatedClient(FlaskClient):
     """A test client whose requests run in their own application context.
 
@@ -69,6 +113,8 @@ class IsolatedClient(FlaskClient):
 def app(app_config):
     application = create_app(app_config)
     application.test_client_class = IsolatedClient
+    # Each test builds a fresh app; sharing compiled templates spares recompiling them all.
+    application.jinja_env.bytecode_cache = TEMPLATE_CACHE
     with application.app_context():
         reset_schema()
         yield application
@@ -140,5 +186,33 @@ def make_thread(app, make_user, make_section):
         author = author or make_user()
         section = section or make_section()
         return posting.open_thread(author, section, title, body, language)
+
+    return factory
+
+
+@pytest.fixture
+def make_moderator(app, make_user):
+    """A participant holding a moderator term in force now, granted by an administrator.
+
+    `starts_at` / `ends_at` (UTC-aware) give other periods, e.g. a term that has not begun.
+    """
+    from datetime import timedelta
+
+    from tribune.models.base import utcnow
+    from tribune.services import terms
+
+    def factory(username="mina", starts_at=None, ends_at=None, association=None):
+        admin = accounts.find_by_username("coordinator") or make_user("coordinator", role="admin")
+        user = accounts.find_by_username(username) or make_user(username)
+        now = utcnow()
+        terms.grant_term(
+            admin,
+            user,
+            starts_at or now - timedelta(days=1),
+            ends_at or now + timedelta(days=180),
+            "rotation to the next association",
+            association,
+        )
+        return user
 
     return factory

@@ -35,6 +35,10 @@ def create_app(test_config=None):
     i18n.init_app(app)
     security.init_app(app)
     web.init_app(app)
+    # Keeps the search index in step after each commit that changed searchable content.
+    from tribune.services import search
+
+    search.init_app(app)
 
     from tribune.cli import register_commands
 

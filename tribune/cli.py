@@ -11,6 +11,13 @@ def register_commands(app):
     app.cli.add_command(demo_cli)
     app.cli.add_command(posts_cli)
     app.cli.add_command(users_cli)
+    from tribune.moderation.cli import moderation_cli
+
+    app.cli.add_command(moderation_cli)
+    from tribune.search.cli import search_cli
+
+    app.cli.add_command(search_cli)
+    app.cli.add_command(archive_cli)
 
 
 @click.group("demo")
@@ -31,7 +38,11 @@ def demo_load(if_empty):
         raise click.ClickException(
             "The database is not empty; the demo loads only into an empty one."
         )
-    count = demo.load()
+    from tribune.services.accounts import posting_limits_waived
+
+    # Demo accounts are minutes old and post at once: new-account limits are for the web.
+    with posting_limits_waived():
+        count = demo.load()
     click.echo(f"Demo content loaded: {count} posts.")
 
 
@@ -70,6 +81,27 @@ def users_create(username, admin, password):
     click.echo(f"Created {user.username} ({user.role}).")
 
 
+@users_cli.command("reset-link")
+@click.argument("username")
+@click.option("--base-url", default=None, help="The forum's public address (default PUBLIC_URL).")
+def users_reset_link(username, base_url):
+    """Print a single-use password-reset link for an account, to hand over in person."""
+    from flask import current_app
+
+    from tribune.services import NotFound, accounts, resets
+
+    base = base_url or current_app.config.get("PUBLIC_URL") or ""
+    try:
+        url = resets.issue_admin_link(None, accounts.find_by_username(username), base)
+    except NotFound as error:
+        raise click.ClickException(f"No account {username!r} that can log in.") from error
+    minutes = current_app.config["ADMIN_RESET_LINK_MINUTES"]
+    click.echo(url)
+    click.echo(f"Valid once, for {minutes} minutes.", err=True)
+    if not base:
+        click.echo("Set TRIBUNE_PUBLIC_URL (or --base-url) to print a full address.", err=True)
+
+
 @users_cli.command("list")
 def users_list():
     """List accounts: username, role, state. E-mail addresses are not printed."""
@@ -80,3 +112,40 @@ def users_list():
             "disabled" if user.is_disabled else ("placeholder" if user.is_placeholder else "active")
         )
         click.echo(f"{user.id}\t{user.username}\t{user.role}\t{state}")
+
+
+@click.group("archive")
+def archive_cli():
+    """Import and export threads as JSON Lines (one thread per line; see services/archive.py)."""
+
+
+@archive_cli.command("import")
+@click.argument("path", type=click.Path(exists=True, dir_okay=False))
+def archive_import(path):
+    """Import threads from a .jsonl file: all of it, or nothing if any line is wrong."""
+    from tribune.services import archive
+
+    try:
+        report = archive.import_file(path)
+    except archive.ArchiveInvalid as invalid:
+        for problem in invalid.problems:
+            click.echo(str(problem), err=True)
+        raise click.ClickException(
+            f"{len(invalid.problems)} problem(s) found; nothing was imported."
+        ) from invalid
+    click.echo(
+        f"Imported {report.threads} threads and {report.posts} posts "
+        f"({report.placeholders} placeholder accounts, {report.sections} new sections, "
+        f"{report.associations} new associations)."
+    )
+
+
+@archive_cli.command("export")
+@click.argument("path", type=click.Path(dir_okay=False, writable=True))
+@click.option("--include-hidden", is_flag=True, help="Also write hidden posts (with reasons).")
+def archive_export(path, include_hidden):
+    """Export every thread to a .jsonl file, in the import format."""
+    from tribune.services import archive
+
+    count = archive.export_file(path, include_hidden=include_hidden)
+    click.echo(f"Exported {count} threads to {path}.")

@@ -24,6 +24,11 @@ ENV_KEYS = {
     "SMTP_USER": str,
     "SMTP_PASSWORD": str,
     "MAIL_FROM": str,
+    # The address the public reaches the forum at (https://forum.example.org); links in e-mail are
+    # built from it, never from the request's Host header, which an attacker chooses.
+    "PUBLIC_URL": str,
+    # False when `flask search worker` runs beside several web workers (see services/search.py).
+    "SEARCH_INDEX_IN_REQUEST": bool,
 }
 
 
@@ -58,6 +63,38 @@ class Defaults:
     SMTP_USER = ""
     SMTP_PASSWORD = ""
     MAIL_FROM = ""
+    PUBLIC_URL = ""
+    # Server-side sessions (services/sessions.py): idle and absolute ends, in seconds.
+    SESSION_IDLE_TIMEOUT = 2 * 3600
+    SESSION_ABSOLUTE_TIMEOUT = 12 * 3600
+    REMEMBER_IDLE_TIMEOUT = 7 * 24 * 3600
+    REMEMBER_ABSOLUTE_TIMEOUT = 30 * 24 * 3600
+    # Failed logins allowed (Flask-Limiter syntax), per client address and per account.
+    LOGIN_LIMIT_PER_ADDRESS = "10 per minute; 50 per hour"
+    LOGIN_LIMIT_PER_ACCOUNT = "5 per minute; 20 per hour; 100 per day"
+    SECOND_FACTOR_LIMIT = "5 per 5 minutes; 20 per day"
+    RESET_LIMIT_PER_ADDRESS = "5 per hour"
+    RATELIMIT_STRATEGY = "moving-window"
+    # Moderators and administrators must use two-factor authentication.
+    TWO_FACTOR_REQUIRED_FOR_STAFF = True
+    # Password-reset links: by e-mail (when SMTP is set up) and issued by an administrator.
+    RESET_TOKEN_MINUTES = 30
+    ADMIN_RESET_LINK_MINUTES = 24 * 60
+    # New accounts post under limits, to blunt spam floods; 0 turns a limit off.
+    NEW_ACCOUNT_DAYS = 7
+    NEW_ACCOUNT_POST_INTERVAL = 60
+    NEW_ACCOUNT_THREADS_PER_DAY = 3
+    NEW_ACCOUNT_POSTS_PER_DAY = 50
+    # Search (services/search.py, fulltext/): the web process applies the change log right after
+    # a commit unless a `flask search worker` does it; see README "Search".
+    SEARCH_INDEX_IN_REQUEST = True
+    SEARCH_REQUEST_BUDGET = 5.0  # seconds of indexing one request may do before leaving the rest
+    SEARCH_BATCH_SIZE = 500  # changes per whoosh commit
+    SEARCH_REBUILD_LIMITMB = 256  # whoosh's posting pool during a rebuild (RSS grows ~3x this)
+    SEARCH_WORKER_INTERVAL = 1.0  # seconds between the worker's looks at the change log
+    SEARCH_RESULTS_PER_PAGE = 10
+    SEARCH_API_MAX_PER_PAGE = 50
+    SEARCH_RATE_LIMIT = "60 per minute"
 
 
 def _coerce(kind, raw):

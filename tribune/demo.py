@@ -9,9 +9,10 @@ from datetime import UTC, datetime, timedelta
 
 from sqlalchemy import func, select
 
+from tribune import demo_debates
 from tribune.extensions import db
 from tribune.models import Association, Post, Section
-from tribune.services import accounts, posting
+from tribune.services import accounts, debate, debate_posts, posting
 
 SECTIONS = [
     (
@@ -242,6 +243,15 @@ THREADS = [
 ]
 
 
+def random_password(username):
+    """A random password nobody knows, which (as the password rules require) never happens to
+    contain the username."""
+    while True:
+        password = secrets.token_urlsafe(24)
+        if username.casefold() not in password.casefold():
+            return password
+
+
 def is_empty():
     """Whether the database holds no sections yet (a fresh install)."""
     return db.session.scalar(select(func.count(Section.id))) == 0
@@ -268,20 +278,37 @@ def load():
     for username, display_name in PEOPLE:
         # Demo accounts get a random password nobody knows: they show content, not a back door.
         people[username] = accounts.register(
-            username, secrets.token_urlsafe(24), display_name=display_name
+            username, random_password(username), display_name=display_name
         )
     sections = {s.slug: s for s in db.session.scalars(select(Section))}
+    associations = {a.slug: a for a in db.session.scalars(select(Association))}
+    coordinator = demo_debates.create_coordinator()
+    demo_debates.affiliate(people, associations, coordinator)
 
     written = 0
+    threads = {}
     start = datetime.now(UTC) - timedelta(days=len(THREADS) * 3)
     for index, (slug, author, language, title, body, replies) in enumerate(THREADS):
-        thread = posting.open_thread(people[author], sections[slug], title, body, language)
+        paper = demo_debates.paper_fields(title, associations)
+        if paper is not None:
+            thread = debate.publish_paper(
+                people[author], sections[slug], title, body, language, *paper
+            )
+        else:
+            thread = posting.open_thread(people[author], sections[slug], title, body, language)
         written += 1
-        for reply_author, reply_language, reply_body in replies:
-            posting.reply(people[reply_author], thread, reply_body, reply_language)
+        for number, (reply_author, reply_language, reply_body) in enumerate(replies):
+            debate_posts.reply(
+                people[reply_author],
+                thread,
+                reply_body,
+                reply_language,
+                quotes=demo_debates.quote_for(title, number, thread),
+            )
             written += 1
         _spread_in_time(thread, start + timedelta(days=index * 3))
-    return written
+        threads[title] = thread
+    return written + demo_debates.load(people, sections, associations, threads, coordinator)
 
 
 def _spread_in_time(thread, opened):

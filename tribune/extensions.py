@@ -8,7 +8,7 @@ from flask_sqlalchemy import SQLAlchemy
 from flask_wtf.csrf import CSRFProtect
 from sqlalchemy import MetaData
 
-from tribune.net import client_address
+from tribune.net import rate_limit_key
 
 # A naming convention gives every constraint a stable name, so Alembic can alter them on
 # SQLite (batch mode) and PostgreSQL alike.
@@ -26,4 +26,4 @@ login_manager = LoginManager()
 csrf = CSRFProtect()
 babel = Babel()
 # No default limits: each sensitive route states its own. Storage is chosen in create_app().
-limiter = Limiter(key_func=client_address, default_limits=[])
+limiter = Limiter(key_func=rate_limit_key, default_limits=[])

@@ -1,5 +1,8 @@
 """Who is asking: the client address, trusting X-Forwarded-For only from configured proxies."""
 
+import hashlib
+import hmac
+
 from flask import current_app, request
 
 
@@ -17,6 +20,22 @@ def client_address():
         if len(forwarded) >= hops:
             return forwarded[-hops]
     return request.remote_addr or "unknown"
+
+
+def pseudonym(kind, value):
+    """A keyed digest standing for `value` in rate-limit counters and their log lines.
+
+    Counters live a few minutes in memory or Redis, and Flask-Limiter logs the key of every limit
+    it enforces; keyed with the secret key, neither holds an address or a username in the clear.
+    """
+    secret = current_app.config["SECRET_KEY"].encode("utf-8")
+    message = f"{kind}:{value}".encode()
+    return f"{kind}:{hmac.new(secret, message, hashlib.sha256).hexdigest()[:32]}"
+
+
+def rate_limit_key():
+    """The default rate-limit key: the client address, pseudonymised."""
+    return pseudonym("addr", client_address())
 
 
 def safe_next(target, fallback="/"):

@@ -5,19 +5,45 @@ from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 from flask_wtf.csrf import CSRFError
 from werkzeug.exceptions import HTTPException
+from werkzeug.routing import IntegerConverter
 
 from tribune.extensions import db
 
 
+class BoundedIntConverter(IntegerConverter):
+    """`<int:...>` limited to what a 64-bit column holds: a larger id is a 404, not a 500."""
+
+    def __init__(self, map, *args, **kwargs):
+        kwargs.setdefault("max", 2**63 - 1)
+        super().__init__(map, *args, **kwargs)
+
+
 def init_app(app):
     """Register every blueprint and the error handlers."""
+    app.url_map.converters["int"] = BoundedIntConverter
     from tribune.accounts.views import bp as accounts_bp
     from tribune.forum.views import bp as forum_bp
     from tribune.main.views import bp as main_bp
+    from tribune.moderation.views import bp as moderation_bp
 
     app.register_blueprint(main_bp)
     app.register_blueprint(accounts_bp)
     app.register_blueprint(forum_bp)
+    app.register_blueprint(moderation_bp)
+    from tribune.api.views import bp as api_bp
+    from tribune.search.views import bp as search_bp
+
+    app.register_blueprint(search_bp)
+    app.register_blueprint(api_bp)
+    from tribune.agenda.views import bp as agenda_bp
+    from tribune.archive.views import bp as archive_bp
+    from tribune.associations.views import bp as associations_bp
+    from tribune.papers.views import bp as papers_bp
+
+    app.register_blueprint(papers_bp)
+    app.register_blueprint(agenda_bp)
+    app.register_blueprint(associations_bp)
+    app.register_blueprint(archive_bp)
 
     from tribune import access
 

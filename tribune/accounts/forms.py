@@ -37,6 +37,35 @@ class LoginForm(FlaskForm):
     remember = BooleanField(_l("Keep me logged in on this device (30 days)"))
 
 
+def code_field(label=None):
+    """A field for a 6-digit authenticator code or a recovery code."""
+    return StringField(
+        label or _l("Code from your authenticator app"),
+        validators=[DataRequired(), Length(max=40)],
+        render_kw={"autocomplete": "one-time-code", "autocapitalize": "none", "dir": "ltr"},
+    )
+
+
+def password_field(label=None):
+    return PasswordField(
+        label or _l("Password"), validators=[DataRequired(), Length(max=MAX_LENGTH)]
+    )
+
+
+class CodeForm(FlaskForm):
+    code = code_field(_l("Code from your authenticator app, or a recovery code"))
+
+
+class TwoFactorEnableForm(FlaskForm):
+    code = code_field()
+    password = password_field(_l("Your password"))
+
+
+class TwoFactorManageForm(FlaskForm):
+    password = password_field(_l("Your password"))
+    code = code_field(_l("Code from your authenticator app, or a recovery code"))
+
+
 class ProfileForm(FlaskForm):
     display_name = StringField(_l("Display name"), validators=[Optional(), Length(max=80)])
     bio = TextAreaField(_l("About you"), validators=[Optional(), Length(max=2000)])
@@ -49,6 +78,31 @@ class PasswordForm(FlaskForm):
     )
     new_password = PasswordField(
         _l("New password"), validators=[DataRequired(), Length(max=MAX_LENGTH)]
+    )
+
+
+class ResetRequestForm(FlaskForm):
+    email = EmailField(_l("E-mail address"), validators=[DataRequired(), Length(max=254)])
+
+
+class NewPasswordForm(FlaskForm):
+    new_password = PasswordField(
+        _l("New password"),
+        validators=[DataRequired(), Length(max=MAX_LENGTH)],
+        description=_l("At least 12 characters. A few unrelated words make a strong password."),
+    )
+
+
+class DeleteAccountForm(FlaskForm):
+    password = password_field(_l("Your password"))
+    code = StringField(
+        _l("Code from your authenticator app, or a recovery code"),
+        validators=[Optional(), Length(max=40)],
+        render_kw={"autocomplete": "one-time-code", "dir": "ltr"},
+    )
+    confirm = BooleanField(
+        _l("I understand: my account ends for good; my posts stay, without my name."),
+        validators=[DataRequired()],
     )
 
 

@@ -1,20 +1,72 @@
-"""Register, log in and out, profile settings."""
+"""Register, log in (with a second step for two-factor accounts), log out, settings, profiles."""
 
-from flask import Blueprint, abort, flash, redirect, render_template, request, session, url_for
+import time
+
+from flask import (
+    Blueprint,
+    abort,
+    current_app,
+    flash,
+    g,
+    redirect,
+    render_template,
+    request,
+    session,
+    url_for,
+)
 from flask_babel import gettext as _
 from flask_login import current_user, login_required, login_user, logout_user
 from sqlalchemy import select
 from wtforms import SelectChoice
 
-from tribune.accounts.forms import EmptyForm, LoginForm, PasswordForm, ProfileForm, RegisterForm
+from tribune.accounts.forms import (
+    CodeForm,
+    EmptyForm,
+    LoginForm,
+    PasswordForm,
+    ProfileForm,
+    RegisterForm,
+)
 from tribune.extensions import db, limiter
 from tribune.forms import attach_error
 from tribune.i18n import LOCALE_NAMES
-from tribune.models import Post, Thread
-from tribune.net import safe_next
-from tribune.services import Invalid, accounts
+from tribune.models import Post, Thread, User
+from tribune.net import pseudonym, safe_next
+from tribune.services import Invalid, NotFound, accounts, sessions, twofactor
 
 bp = Blueprint("accounts", __name__, url_prefix="/accounts")
+
+# How long the first login step (password right, code still to give) is remembered.
+PENDING_LOGIN_SECONDS = 300
+
+
+def _config_value(name):
+    return lambda: current_app.config[name]
+
+
+def _attempt_failed(response):
+    """Rate limits on logins count failures only: a right password costs nothing."""
+    return g.get("login_failed", False)
+
+
+def _account_key():
+    """Per-account limit key: the case-folded username typed, whoever types it from wherever."""
+    return pseudonym("account", accounts.username_key(request.form.get("username", "")[:100]))
+
+
+def _pending_key():
+    pending = session.get("pending_login") or {}
+    return pseudonym("second-factor", pending.get("user", "none"))
+
+
+def log_in(user, remember=False):
+    """Start a server-side session for `user` in this browser (a fresh Flask session)."""
+    locale = session.get("locale")
+    session.clear()
+    if locale:
+        session["locale"] = locale
+    sessions.start(user, remember)
+    login_user(user, remember=remember)
 
 
 @bp.route("/register", methods=["GET", "POST"])
@@ -35,40 +87,102 @@ def register():
         except Invalid as error:
             attach_error(form, error)
         else:
-            session.clear()
-            login_user(user)
+            log_in(user)
             flash(_("Welcome, %(name)s. Your account is ready.", name=user.username), "success")
             return redirect(url_for("main.index"))
     return render_template("accounts/register.html", form=form)
 
 
 @bp.route("/login", methods=["GET", "POST"])
-@limiter.limit("20 per hour", methods=["POST"])
+@limiter.limit(
+    _config_value("LOGIN_LIMIT_PER_ADDRESS"), methods=["POST"], deduct_when=_attempt_failed
+)
+@limiter.limit(
+    _config_value("LOGIN_LIMIT_PER_ACCOUNT"),
+    key_func=_account_key,
+    methods=["POST"],
+    deduct_when=_attempt_failed,
+)
 def login():
-    """Log in with username and password."""
+    """Log in with username and password; accounts with two-factor go on to the code step."""
     if current_user.is_authenticated:
         return redirect(url_for("main.index"))
     form = LoginForm()
     if form.validate_on_submit():
         user = accounts.authenticate(form.username.data, form.password.data)
+        target = safe_next(request.args.get("next"), url_for("main.index"))
         if user is None:
+            g.login_failed = True
             # One message whatever failed, so it reveals nothing about which accounts exist.
             form.form_errors.append(_("Username or password is not right."))
+        elif twofactor.is_enabled(user):
+            # Not logged in yet: the session only remembers that the password was right.
+            session["pending_login"] = {
+                "user": user.id,
+                "token": user.session_token,
+                "remember": bool(form.remember.data),
+                "next": target,
+                "at": int(time.time()),
+            }
+            return redirect(url_for(".login_code"))
         else:
-            locale = session.get("locale")
-            session.clear()
-            if locale:
-                session["locale"] = locale
-            login_user(user, remember=form.remember.data)
-            return redirect(safe_next(request.args.get("next"), url_for("main.index")))
+            log_in(user, remember=form.remember.data)
+            return redirect(target)
     return render_template("accounts/login.html", form=form)
+
+
+def _pending_user():
+    pending = session.get("pending_login")
+    if not isinstance(pending, dict) or time.time() - pending.get("at", 0) > PENDING_LOGIN_SECONDS:
+        return None, None
+    user = db.session.get(User, pending.get("user"))
+    if user is None or not user.is_active or user.session_token != pending.get("token"):
+        return None, None
+    return user, pending
+
+
+@bp.route("/login/code", methods=["GET", "POST"])
+@limiter.limit(
+    _config_value("LOGIN_LIMIT_PER_ADDRESS"), methods=["POST"], deduct_when=_attempt_failed
+)
+@limiter.limit(
+    _config_value("SECOND_FACTOR_LIMIT"),
+    key_func=_pending_key,
+    methods=["POST"],
+    deduct_when=_attempt_failed,
+)
+def login_code():
+    """The second login step: a code from the authenticator app, or a recovery code."""
+    user, pending = _pending_user()
+    if user is None:
+        session.pop("pending_login", None)
+        flash(_("Please log in again."), "error")
+        return redirect(url_for(".login"))
+    form = CodeForm()
+    if form.validate_on_submit():
+        if twofactor.verify(user, form.code.data):
+            log_in(user, remember=pending.get("remember", False))
+            left = twofactor.recovery_codes_left(user)
+            if left <= 3:
+                flash(
+                    _(
+                        "Only %(n)d recovery codes are left. Make new ones in your settings.",
+                        n=left,
+                    ),
+                    "error",
+                )
+            return redirect(safe_next(pending.get("next"), url_for("main.index")))
+        g.login_failed = True
+        form.code.errors = [_("This code is not right, or was already used.")]
+    return render_template("accounts/login_code.html", form=form)
 
 
 @bp.route("/logout", methods=["POST"])
 def logout():
-    """Log out of this browser."""
+    """Log out of this browser: its session ends on the server, copies of the cookie too."""
     form = EmptyForm()
     if form.validate_on_submit() and current_user.is_authenticated:
+        sessions.end(current_user)
         logout_user()
         session.clear()
     return redirect(url_for("main.index"))
@@ -77,7 +191,7 @@ def logout():
 @bp.route("/settings", methods=["GET", "POST"])
 @login_required
 def settings():
-    """Profile, interface language, password and sessions."""
+    """Profile, interface language, password, two-factor, sessions and your data."""
     profile = ProfileForm(prefix="profile", obj=current_user)
     profile.locale.choices = [SelectChoice("", _("Default (Persian)"))] + [
         SelectChoice(code, name, render_kw={"lang": code}) for code, name in LOCALE_NAMES.items()
@@ -101,12 +215,18 @@ def settings():
         except Invalid as error:
             attach_error(password, error)
         else:
-            # The token changed, so this browser's session needs a fresh id too.
-            login_user(current_user._get_current_object())
+            # The account token changed, so this browser's Flask-Login id needs renewing.
+            user = current_user._get_current_object()
+            login_user(user, remember=sessions.is_remembered(user))
             flash(_("Your password was changed. Other sessions were logged out."), "success")
             return redirect(url_for(".settings"))
     return render_template(
-        "accounts/settings.html", profile=profile, password=password, sessions_form=EmptyForm()
+        "accounts/settings.html",
+        profile=profile,
+        password=password,
+        sessions_form=EmptyForm(),
+        sessions=sessions.for_user(current_user),
+        two_factor_on=twofactor.is_enabled(current_user),
     )
 
 
@@ -123,6 +243,20 @@ def end_sessions():
     return redirect(url_for("main.index"))
 
 
+@bp.route("/sessions/<int:session_id>/end", methods=["POST"])
+@login_required
+def end_session(session_id):
+    """End one session from the list in the settings."""
+    form = EmptyForm()
+    if form.validate_on_submit():
+        try:
+            sessions.end_one(current_user, session_id)
+        except NotFound:
+            abort(404)
+        flash(_("That session was ended."), "success")
+    return redirect(url_for(".settings"))
+
+
 @bp.route("/u/<username>")
 def profile(username):
     """A participant's public page: name, bio, recent threads and posts. Never the e-mail."""
@@ -136,5 +270,13 @@ def profile(username):
         select(db.func.count(Post.id)).where(Post.author_id == user.id, Post.is_hidden.is_(False))
     )
     return render_template(
-        "accounts/profile.html", person=user, threads=threads, post_count=post_count
+        "accounts/profile.html",
+        person=user,
+        threads=threads,
+        post_count=post_count,
+        admin_form=EmptyForm(),
     )
+
+
+# The other account pages join this blueprint; imported here, once, so `bp` is complete.
+from tribune.accounts import privacy, recovery, second_factor  # noqa: E402, F401, I001

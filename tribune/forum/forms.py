@@ -2,8 +2,18 @@
 
 from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
-from wtforms import SelectChoice, SelectField, StringField, TextAreaField
-from wtforms.validators import DataRequired, Length
+from wtforms import (
+    FieldList,
+    Form,
+    FormField,
+    IntegerField,
+    SelectChoice,
+    SelectField,
+    StringField,
+    TextAreaField,
+)
+from wtforms.validators import DataRequired, Length, Optional
+from wtforms.widgets import HiddenInput
 
 from tribune.i18n import LANGUAGE_NAMES
 
@@ -22,9 +32,23 @@ class ThreadForm(FlaskForm):
     )
 
 
+class QuoteEntry(Form):
+    """A passage quoted in a reply (services/debate_posts.py checks it against the post)."""
+
+    post_id = IntegerField(widget=HiddenInput(), validators=[Optional()])
+    passage = TextAreaField(_l("Quoted passage"), validators=[Optional(), Length(max=3000)])
+
+
 class ReplyForm(FlaskForm):
     language = SelectField(_l("Language"), choices=LANGUAGE_CHOICES, default="fa")
     body = TextAreaField(_l("Your reply"), validators=[DataRequired(), Length(max=100_000)])
+    # The post answered and the passages quoted (papers/_reply_extra.html, static/js/quote.js).
+    reply_to = IntegerField(widget=HiddenInput(), validators=[Optional()])
+    quotes = FieldList(FormField(QuoteEntry), min_entries=0, max_entries=5)
+
+    def quote_pairs(self):
+        """[(post_id, passage)] of the quote entries."""
+        return [(entry.post_id.data, entry.passage.data) for entry in self.quotes]
 
 
 class EditForm(FlaskForm):

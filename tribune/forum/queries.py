@@ -5,7 +5,7 @@ from sqlalchemy.orm import selectinload
 
 from tribune import access
 from tribune.extensions import db
-from tribune.models import Post, Section, Thread
+from tribune.models import ModerationLogEntry, Post, Section, Thread
 
 
 def sections_by_area():
@@ -24,7 +24,12 @@ def section_by_slug(area, slug):
 
 def latest_threads(area=None, limit=10):
     """The most recently active threads, optionally of one area."""
-    query = select(Thread).order_by(Thread.last_post_at.desc()).limit(limit)
+    query = (
+        select(Thread)
+        .where(access.visible_threads_clause())
+        .order_by(Thread.last_post_at.desc())
+        .limit(limit)
+    )
     if area:
         query = query.join(Thread.section).where(Section.area == area)
     return db.session.scalars(query).all()
@@ -34,7 +39,7 @@ def section_threads(section, page, per_page):
     """A page of a section's threads, pinned first, then by latest activity."""
     query = (
         select(Thread)
-        .where(Thread.section_id == section.id)
+        .where(Thread.section_id == section.id, access.visible_threads_clause())
         .order_by(Thread.is_pinned.desc(), Thread.last_post_at.desc(), Thread.id.desc())
     )
     return db.paginate(query, page=page, per_page=per_page, error_out=False)
@@ -74,3 +79,18 @@ def visible_post(user, post_id):
     """The post if it exists and the user may see it, else None."""
     post = db.session.get(Post, post_id)
     return post if access.can_view_post(user, post) else None
+
+
+def thread_moderation_acts(thread, limit=20):
+    """The latest moderation log entries concerning a thread (none queried if it has none)."""
+    if not thread.moderation_count:
+        return []
+    return db.session.scalars(
+        select(ModerationLogEntry)
+        .where(
+            (ModerationLogEntry.thread_id == thread.id)
+            | (ModerationLogEntry.related_thread_id == thread.id)
+        )
+        .order_by(ModerationLogEntry.id.desc())
+        .limit(limit)
+    ).all()

@@ -10,7 +10,8 @@ from tribune.forms import attach_error
 from tribune.forum import queries
 from tribune.forum.forms import EditForm, ReplyForm, ThreadForm
 from tribune.models import AREAS, Post, Thread
-from tribune.services import Invalid, NotFound, Refused, posting
+from tribune.papers import thread_page
+from tribune.services import Invalid, NotFound, Refused, debate_posts, posting
 
 bp = Blueprint("forum", __name__)
 
@@ -81,6 +82,9 @@ def section(area, slug):
 def new_thread(area, slug):
     """Open a thread in a section."""
     section = queries.section_by_slug(_area_or_404(area), slug)
+    if section is not None and access.write_refusal(current_user):
+        flash(access.write_refusal(current_user), "error")
+        return redirect(url_for(".section", area=section.area, slug=section.slug))
     if section is None or not access.can_open_thread(current_user, section):
         abort(404)
     form = ThreadForm()
@@ -91,6 +95,9 @@ def new_thread(area, slug):
             )
         except Invalid as error:
             attach_error(form, error)
+        except Refused as refused:
+            # New-account posting limits: say why and keep what was typed.
+            form.form_errors.append(str(refused.message))
         else:
             return redirect(thread_url(thread))
     return render_template("forum/new_thread.html", section=section, form=form)
@@ -100,6 +107,10 @@ def new_thread(area, slug):
 def thread(thread_id):
     """A thread: its posts in the order written, paginated, with the reply form."""
     thread = _thread_or_404(thread_id)
+    if thread.merged_into_id is not None:
+        # Merged by moderation: its posts (same ids, same permalinks) now live in the other thread.
+        flash(_("This thread was merged into this one by moderation."), "info")
+        return redirect(url_for(".thread", thread_id=thread.merged_into_id))
     pagination = _page_exists(
         queries.thread_posts(thread, _page(), current_app.config["POSTS_PER_PAGE"])
     )
@@ -110,6 +121,8 @@ def thread(thread_id):
         pagination=pagination,
         form=form,
         can_reply=access.can_reply(current_user, thread),
+        moderation_acts=queries.thread_moderation_acts(thread),
+        debate=thread_page.context(thread, pagination.items, form, request.args, pagination.page),
     )
 
 
@@ -121,12 +134,19 @@ def reply(thread_id):
     form = ReplyForm()
     if form.validate_on_submit():
         try:
-            post = posting.reply(current_user, thread, form.body.data, form.language.data)
+            post = debate_posts.reply(
+                current_user,
+                thread,
+                form.body.data,
+                form.language.data,
+                reply_to=form.reply_to.data,
+                quotes=form.quote_pairs(),
+            )
         except Invalid as error:
             attach_error(form, error)
         except Refused as refused:
-            flash(str(refused.message), "error")
-            return redirect(thread_url(thread))
+            # Locked, read-only account or slow mode: say why and keep what was typed.
+            form.form_errors.append(str(refused.message))
         else:
             return redirect(url_for(".permalink", post_id=post.id))
     # Show the last page again with the form and its messages; nothing typed is lost.
@@ -139,6 +159,8 @@ def reply(thread_id):
         pagination=pagination,
         form=form,
         can_reply=access.can_reply(current_user, thread),
+        moderation_acts=queries.thread_moderation_acts(thread),
+        debate=thread_page.context(thread, pagination.items, None, {}, pagination.page),
     ), 400
 
 

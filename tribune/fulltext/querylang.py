@@ -9,7 +9,8 @@ Learnable in a minute:
     lang:fa|en|de|fr|nl  kind:paper|discussion|action
     after:DATE  before:DATE   both inclusive; DATE is 2010-03-28 or Jalali 1389-01-08
                               (years below 1700 are Jalali), also 2010-03 or 1389; any digits
-Filter names may also be typed in Persian (نویسنده: بخش: زبان: نوع: انجمن: حوزه: از: تا:).
+Filter names may also be typed in Persian (نویسنده: بخش: زبان: نوع: انجمن: حوزه: از: تا:);
+from: and to: (the names of the form fields) mean after: and before:.
 
 The user's text never reaches whoosh's query parser: `to_whoosh` builds Term/Phrase queries
 from each field's own analyzer, so `title:x`, `*` or `body:(a OR b)` are only words.
@@ -64,6 +65,9 @@ _KEY_ALIASES = {
         "نوع": "kind",
         "تا": "before",
         "از": "after",
+        # The form fields and API parameters are named from= and to=.
+        "from": "after",
+        "to": "before",
     }.items()
 }
 _SLUG = re.compile(r"[a-z0-9][a-z0-9_-]{0,79}\Z")
@@ -335,7 +339,15 @@ def parse(text: str) -> ParsedQuery:
 def _alternatives(term: SearchTerm, schema) -> list[Query]:
     # Each field analyzes the text itself: body folds, stem_de stems the German way, ...
     queries: list[Query] = []
-    for name in TEXT_FIELDS:
+    fields = TEXT_FIELDS
+    if "body" in schema:
+        generic = [t.text for t in schema["body"].analyzer(term.text, mode="query")]
+        if generic and all(is_persian(word) for word in generic):
+            # Stem fields hold en/de/fr/nl posts a second time, stemmed; their Persian words
+            # are in `body` too (with plurals folded), so asking them only costs time: every
+            # extra field is one more posting list to merge for a frequent word.
+            fields = ("title", "body")
+    for name in fields:
         if name not in schema:
             continue
         words = [t.text for t in schema[name].analyzer(term.text, mode="query")]
@@ -375,3 +387,60 @@ def to_whoosh(parsed: ParsedQuery, schema) -> Query:
     if excluded:
         query = AndNot(query, Or(excluded))
     return query
+
+
+def with_filters(
+    parsed: ParsedQuery,
+    filters: dict[str, str] | None = None,
+    after: str | None = None,
+    before: str | None = None,
+) -> ParsedQuery:
+    """Add filters chosen in form fields to a parsed query, checked like typed ones.
+
+    Errors carry position -1 (they are not in the query text). A filter both typed and chosen
+    must agree; the same value twice is fine.
+    """
+    merged = dict(parsed.filters)
+    for key, raw in (filters or {}).items():
+        if key not in _KEYS or key in ("before", "after"):
+            raise ValueError(f"not a filter: {key}")
+        if not raw or not raw.strip():
+            continue
+        value = _check_choice(key, raw.strip(), -1)
+        if merged.get(key, value) != value:
+            raise QuerySyntaxError(
+                f"{key}: is given in the query and in the form with different values.",
+                -1,
+                "conflicting_filter",
+            )
+        merged[key] = value
+    dates = {"after": parsed.after, "before": parsed.before}
+    for key, raw in (("after", after), ("before", before)):
+        if not raw or not raw.strip():
+            continue
+        value = _parse_date(raw.strip(), -1, key == "before")
+        if dates[key] not in (None, value):
+            raise QuerySyntaxError(
+                f"{key}: is given in the query and in the form with different values.",
+                -1,
+                "conflicting_filter",
+            )
+        dates[key] = value
+    if dates["after"] and dates["before"] and dates["after"] > dates["before"]:
+        raise QuerySyntaxError(
+            "The after: date is later than the before: date.", -1, "empty_date_range"
+        )
+    return ParsedQuery(
+        clauses=parsed.clauses,
+        excluded=parsed.excluded,
+        filters=merged,
+        before=dates["before"],
+        after=dates["after"],
+    )
+
+
+def split_to_whoosh(parsed: ParsedQuery, schema) -> tuple[Query, list[Query]]:
+    """(the words' query, one query per filter): a searcher can run the filters as cached sets
+    of documents instead of intersecting them with the words every time."""
+    words = to_whoosh(ParsedQuery(clauses=parsed.clauses, excluded=parsed.excluded), schema)
+    return words, _filter_queries(parsed, schema)

@@ -1,21 +1,60 @@
 """Tables and their invariants. Models know nothing of requests or search."""
 
+from tribune.models.debate import (
+    ACTION_STATUSES,
+    CALENDARS,
+    Action,
+    ClosureEvent,
+    Commemoration,
+    MembershipConfirmation,
+    Paper,
+    PaperSignature,
+    Quote,
+    ThreadLink,
+    Translation,
+)
 from tribune.models.forum import AREAS, LANGUAGES, THREAD_KINDS, Post, PostRevision, Section, Thread
+from tribune.models.moderation import (
+    ModerationLogEntry,
+    ModeratorTerm,
+    Report,
+    Suspension,
+)
 from tribune.models.search import SearchChange, SearchState
+from tribune.models.security import PasswordReset, RecoveryCode, TwoFactor, UserSession
 from tribune.models.users import ROLES, Association, Membership, User
 
 __all__ = [
+    "ACTION_STATUSES",
     "AREAS",
+    "CALENDARS",
     "LANGUAGES",
     "ROLES",
     "THREAD_KINDS",
+    "Action",
     "Association",
+    "ClosureEvent",
+    "Commemoration",
     "Membership",
+    "MembershipConfirmation",
+    "ModerationLogEntry",
+    "ModeratorTerm",
+    "Paper",
+    "PaperSignature",
+    "PasswordReset",
     "Post",
     "PostRevision",
+    "Quote",
+    "RecoveryCode",
+    "Report",
     "SearchChange",
     "SearchState",
     "Section",
+    "Suspension",
     "Thread",
+    "ThreadLink",
+    "Translation",
+    "TwoFactor",
     "User",
+    "UserSession",
 ]

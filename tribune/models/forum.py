@@ -59,6 +59,20 @@ class Thread(db.Model):
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow, index=True)
     last_post_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
     last_post_id: Mapped[int | None] = mapped_column(ForeignKey("posts.id", use_alter=True))
+    # Moderation state (services/moderation.py keeps these): a thread whose opening post is hidden
+    # is hidden from lists and counts; a merged thread points to the one that received its posts.
+    is_hidden: Mapped[bool] = mapped_column(default=False)
+    merged_into_id: Mapped[int | None] = mapped_column(ForeignKey("threads.id"))
+    # Minimum seconds between two replies of one participant here; 0 is off.
+    slow_mode_seconds: Mapped[int] = mapped_column(default=0)
+    # How many moderation log entries concern this thread, so its page queries them only if any.
+    moderation_count: Mapped[int] = mapped_column(default=0)
+    # Debates (models/debate.py, services/debate*.py keep these): when it was closed with a
+    # synthesis (read-only until reopened), how many close/reopen events and links to the other
+    # space it has, so its page queries them only if any.
+    closed_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    closure_count: Mapped[int] = mapped_column(default=0)
+    link_count: Mapped[int] = mapped_column(default=0)
 
     section = relationship("Section", lazy="joined")
     author = relationship("User", lazy="joined")
@@ -92,8 +106,14 @@ class Post(db.Model):
     revision_count: Mapped[int] = mapped_column(default=0)
     is_hidden: Mapped[bool] = mapped_column(default=False)
     hidden_reason: Mapped[str] = mapped_column(Text, default="")
+    # Debates (services/debate_posts.py keeps these): the post this one answers, and how many
+    # quotes and translations it has, so the thread page loads them only when there are some.
+    reply_to_id: Mapped[int | None] = mapped_column(ForeignKey("posts.id"))
+    quote_count: Mapped[int] = mapped_column(default=0)
+    translation_count: Mapped[int] = mapped_column(default=0)
 
     thread = relationship("Thread", back_populates="posts", foreign_keys=[thread_id])
+    reply_to = relationship("Post", remote_side=[id], foreign_keys=[reply_to_id])
     author = relationship("User", lazy="joined")
     revisions = relationship(
         "PostRevision", back_populates="post", order_by="PostRevision.number", lazy="raise"

@@ -3,8 +3,9 @@
 import secrets
 from datetime import datetime
 
+from flask_babel import lazy_gettext as _l
 from flask_login import UserMixin
-from sqlalchemy import ForeignKey, String, Text, UniqueConstraint
+from sqlalchemy import ForeignKey, String, Text, UniqueConstraint, event
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from tribune.extensions import db
@@ -42,16 +43,40 @@ class User(UserMixin, db.Model):
     is_disabled: Mapped[bool] = mapped_column(default=False)
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
     last_post_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    # Set when the participant deleted the account: the row stays, anonymised, so posts keep an
+    # author ("former participant") and threads stay whole.
+    deleted_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    # Set by moderation (the `suspensions` table holds the history): until then, a suspended
+    # account cannot log in, and a silenced one is read-only.
+    suspended_until: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    silenced_until: Mapped[datetime | None] = mapped_column(UTCDateTime)
 
     memberships = relationship("Membership", back_populates="user")
 
+    # Not a column: the key of the browser session this object was loaded for (set by
+    # services/sessions.py at login and by the session loader), part of the Flask-Login id.
+    session_key = None
+
     def get_id(self):
-        """Flask-Login's session id: the user id bound to the current session token."""
-        return f"{self.id}:{self.session_token}"
+        """Flask-Login's id: user id, the account's session token, and this browser's session key.
+
+        Rotating the token ends every session at once; deleting one session row ends one browser.
+        """
+        return f"{self.id}:{self.session_token}:{self.session_key or ''}"
 
     @property
     def is_active(self):
-        return not (self.is_disabled or self.is_placeholder)
+        return not (self.is_disabled or self.is_placeholder or self.is_suspended)
+
+    @property
+    def is_suspended(self):
+        """Suspended by moderation now; the suspension ends on its own at `suspended_until`."""
+        return self.suspended_until is not None and self.suspended_until > utcnow()
+
+    @property
+    def is_silenced(self):
+        """Silenced (read-only) by moderation now, until `silenced_until`."""
+        return self.silenced_until is not None and self.silenced_until > utcnow()
 
     @property
     def is_admin(self):
@@ -60,10 +85,23 @@ class User(UserMixin, db.Model):
     @property
     def shown_name(self):
         """The name shown on posts: the display name if set, else the username."""
+        if self.deleted_at is not None:
+            return _l("former participant")
         return self.display_name or self.username
 
     def __repr__(self):
         return f"<User {self.username}>"
+
+
+@event.listens_for(User.suspended_until, "set")
+@event.listens_for(User.is_disabled, "set")
+def _restriction_ends_sessions(user, value, old_value, initiator):
+    """Suspending or disabling an account ends every session it has, at once and for good.
+
+    The token is part of every session's id, so sessions stay dead after a suspension is lifted.
+    """
+    if value:
+        user.session_token = new_session_token()
 
 
 class Association(db.Model):

@@ -1,15 +1,20 @@
 """Accounts: registration, logging in, profiles, passwords and sessions."""
 
+import contextlib
+import contextvars
 import re
+import secrets
+from datetime import timedelta
 
+from flask import current_app
 from flask_babel import lazy_gettext as _l
-from sqlalchemy import select
+from sqlalchemy import delete, func, select
 
+from tribune import access
 from tribune.extensions import db
-from tribune.models import User
+from tribune.models import Membership, Post, Thread, User
 from tribune.models.base import utcnow
-from tribune.models.users import new_session_token
-from tribune.services import Invalid, passwords
+from tribune.services import Invalid, Refused, passwords, sessions
 
 USERNAME_RE = re.compile(r"^[A-Za-z0-9][A-Za-z0-9_.-]{2,29}$")
 # Names that would be confusing or impersonate a role or a part of the site.
@@ -34,6 +39,15 @@ RESERVED_USERNAMES = frozenset(
 EMAIL_RE = re.compile(r"^[^@\s]{1,64}@[^@\s]{1,190}\.[^@\s]{2,63}$")
 
 
+# Placeholder usernames of deleted accounts; nobody may register one.
+DELETED_PREFIX = "former-participant"
+
+
+def now():
+    """The current time; tests replace it to travel in time."""
+    return utcnow()
+
+
 def username_key(username):
     """The case-folded form under which a username is unique."""
     return username.strip().casefold()
@@ -54,7 +68,8 @@ def validate_username(username):
             _l("3 to 30 Latin letters, digits, '.', '_' or '-', starting with a letter or digit."),
             field="username",
         )
-    if username_key(username) in RESERVED_USERNAMES:
+    key = username_key(username)
+    if key in RESERVED_USERNAMES or key.startswith(DELETED_PREFIX):
         raise Invalid(_l("This username is reserved."), field="username")
     if find_by_username(username) is not None:
         raise Invalid(_l("This username is taken."), field="username")
@@ -115,17 +130,117 @@ def change_password(user, current_password, new_password):
         raise Invalid(_l("The current password is not right."), field="current_password")
     passwords.check_rules(new_password, user.username)
     user.password_hash = passwords.hash_password(new_password)
-    user.session_token = new_session_token()
-    db.session.commit()
+    sessions.end_all(user, keep_current=True)
     return user
 
 
 def end_all_sessions(user):
     """Log the account out everywhere: every cookie issued so far stops working."""
-    user.session_token = new_session_token()
-    db.session.commit()
+    sessions.end_all(user)
+
+
+def delete_account(user, password, confirm_second_factor=None):
+    """Delete an account at its owner's request; what they wrote stays, without their name.
+
+    The row is anonymised rather than removed, so threads stay whole and quotes keep their
+    author: a random placeholder username, shown as "former participant". E-mail, password, bio,
+    affiliations, second factor and sessions go. Moderators may still hide posts separately.
+    `confirm_second_factor(user)` raises Invalid unless the second factor was given.
+    """
+    if not passwords.verify_password(user.password_hash, password):
+        raise Invalid(_l("The password is not right."), field="password")
+    if confirm_second_factor is not None:
+        confirm_second_factor(user)
+    if user.role == "admin":
+        raise Refused(_l("An administrator must hand the role to someone else first."))
+    from tribune.services import resets, twofactor
+
+    placeholder = f"{DELETED_PREFIX}-{secrets.token_hex(6)}"
+    user.username = placeholder
+    user.username_key = placeholder
+    user.display_name = ""
+    user.bio = ""
+    user.email = None
+    user.locale = None
+    user.password_hash = None
+    user.is_disabled = True
+    user.deleted_at = now()
+    db.session.execute(delete(Membership).where(Membership.user_id == user.id))
+    twofactor.remove(user)
+    resets.forget(user)
+    sessions.end_all(user)
+    return user
 
 
 def touch_posting(user):
     """Remember when the account last posted (used by posting limits). Does not commit."""
-    user.last_post_at = utcnow()
+    user.last_post_at = now()
+
+
+_limits_waived = contextvars.ContextVar("posting_limits_waived", default=False)
+
+
+@contextlib.contextmanager
+def posting_limits_waived():
+    """Post without new-account limits: for operator commands (demo content, imports)."""
+    token = _limits_waived.set(True)
+    try:
+        yield
+    finally:
+        _limits_waived.reset(token)
+
+
+def check_posting_limits(user, opening_thread):
+    """Raise Refused when a new account posts faster than new accounts may (spam floods).
+
+    An account is new for NEW_ACCOUNT_DAYS; until then it waits NEW_ACCOUNT_POST_INTERVAL
+    seconds between posts and opens at most NEW_ACCOUNT_THREADS_PER_DAY threads and writes at
+    most NEW_ACCOUNT_POSTS_PER_DAY posts in 24 hours. Moderators and administrators are exempt.
+    """
+    config = current_app.config
+    moment = now()
+    if (
+        _limits_waived.get()
+        or not config["NEW_ACCOUNT_DAYS"]
+        or moment - user.created_at >= timedelta(days=config["NEW_ACCOUNT_DAYS"])
+        or access.is_admin(user)
+        or access.can_moderate(user)
+    ):
+        return
+    interval = config["NEW_ACCOUNT_POST_INTERVAL"]
+    if interval and user.last_post_at and moment - user.last_post_at < timedelta(seconds=interval):
+        wait = interval - int((moment - user.last_post_at).total_seconds())
+        raise Refused(
+            _l(
+                "New accounts wait %(n)d seconds between posts. Try again in %(wait)d seconds.",
+                n=interval,
+                wait=max(1, wait),
+            )
+        )
+    day_ago = moment - timedelta(days=1)
+    threads_cap = config["NEW_ACCOUNT_THREADS_PER_DAY"]
+    if opening_thread and threads_cap:
+        opened = db.session.scalar(
+            select(func.count(Thread.id)).where(
+                Thread.author_id == user.id, Thread.created_at > day_ago
+            )
+        )
+        if opened >= threads_cap:
+            raise Refused(
+                _l(
+                    "New accounts open at most %(n)d threads a day. Please come back tomorrow.",
+                    n=threads_cap,
+                )
+            )
+    posts_cap = config["NEW_ACCOUNT_POSTS_PER_DAY"]
+    if posts_cap:
+        written = db.session.scalar(
+            select(func.count(Post.id)).where(Post.author_id == user.id, Post.created_at > day_ago)
+        )
+        if written >= posts_cap:
+            raise Refused(
+                _l(
+                    "New accounts write at most %(n)d posts a day. Please come back tomorrow.",
+                    n=posts_cap,
+                )
+            )

@@ -16,8 +16,11 @@ from tribune.models.search import SearchChange
 # For each model: the kind of change row and the attributes that matter to search. A change to
 # any other attribute (counters, timestamps of activity, session tokens) writes no row.
 WATCHED = {
-    Post: ("post", {"body_source", "language", "is_hidden", "thread_id", "author_id"}),
-    Thread: ("thread", {"title", "section_id", "kind", "language", "author_id"}),
+    Post: (
+        "post",
+        {"body_source", "language", "is_hidden", "thread_id", "author_id", "created_at"},
+    ),
+    Thread: ("thread", {"title", "section_id", "kind", "language", "author_id", "created_at"}),
     User: ("user", {"username", "display_name", "is_disabled", "is_placeholder"}),
     Section: ("section", {"slug", "area", "title"}),
     Association: ("association", {"slug", "name"}),
@@ -48,7 +51,17 @@ def _object_id(obj, kind):
 
 def _changed(obj, attributes):
     state = inspect(obj)
-    return any(state.attrs[name].history.has_changes() for name in attributes)
+    if any(state.attrs[name].history.has_changes() for name in attributes):
+        return True
+    # `thread.section = other` changes section_id only during the flush, after this listener
+    # ran: a many-to-one relationship over a watched key column counts as that column.
+    for relation in state.mapper.relationships:
+        if relation.direction.name != "MANYTOONE":
+            continue
+        keys = {state.mapper.get_property_by_column(c).key for c in relation.local_columns}
+        if keys & attributes and state.attrs[relation.key].history.has_changes():
+            return True
+    return False
 
 
 @event.listens_for(Session, "before_flush")

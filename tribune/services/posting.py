@@ -38,12 +38,25 @@ def _clean_language(language):
     return language
 
 
-def open_thread(actor, section, title, body, language="fa", kind="discussion"):
-    """Open a thread in a section with its first post."""
+def _extend(extend, *objects):
+    """Let a feature attach its rows (a paper's fields, an action's time, quotes) to what was
+    just written, in the same transaction; nothing is kept if it fails."""
+    if extend is None:
+        return
+    try:
+        extend(*objects)
+    except BaseException:
+        db.session.rollback()
+        raise
+
+
+def open_thread(actor, section, title, body, language="fa", kind="discussion", extend=None):
+    """Open a thread in a section with its first post; `extend(thread, post)` runs before commit."""
     if not access.can_open_thread(actor, section):
         raise NotFound()
     if kind not in THREAD_KINDS:
         raise Invalid(_l("Unknown kind of thread."), field="kind")
+    accounts.check_posting_limits(actor, opening_thread=True)
     now = utcnow()
     thread = Thread(
         section=section,
@@ -60,16 +73,24 @@ def open_thread(actor, section, title, body, language="fa", kind="discussion"):
     db.session.flush()
     thread.last_post_id = post.id
     accounts.touch_posting(actor)
+    _extend(extend, thread, post)
     db.session.commit()
     return thread
 
 
-def reply(actor, thread, body, language="fa"):
-    """Add a reply at the end of a thread."""
+def reply(actor, thread, body, language="fa", extend=None):
+    """Add a reply at the end of a thread; `extend(post)` runs before the commit."""
     if not access.can_view_thread(actor, thread):
         raise NotFound()
     if not access.can_reply(actor, thread):
-        raise Refused(_l("This thread is closed to new replies."))
+        raise Refused(access.write_refusal(actor) or _l("This thread is closed to new replies."))
+    wait = access.slow_mode_wait(actor, thread)
+    if wait:
+        # Slow mode (set by moderation): a clear answer, and the typed reply is kept by the view.
+        raise Refused(
+            _l("Slow mode: you can reply here again in %(n)d minute(s).", n=-(-wait // 60))
+        )
+    accounts.check_posting_limits(actor, opening_thread=False)
     now = utcnow()
     post = _new_post(actor, thread, body, language, now)
     db.session.add(post)
@@ -78,6 +99,7 @@ def reply(actor, thread, body, language="fa"):
     thread.last_post_at = now
     thread.last_post_id = post.id
     accounts.touch_posting(actor)
+    _extend(extend, post)
     db.session.commit()
     return post
 

@@ -1,0 +1,60 @@
+"""Crawl every page reachable from the home page: no broken links, no 500, no writes on GET."""
+
+import hashlib
+import re
+from collections import deque
+
+from sqlalchemy import MetaData, select
+
+from tribune import demo
+from tribune.extensions import db
+from tests.support import login
+
+LINK = re.compile(r'href="(/[^"#]*)"')
+# Bounded: the demo has a few dozen pages; the limit only guards against a crawler trap.
+MAX_PAGES = 400
+
+
+def database_fingerprint():
+    """A hash of every row of every table."""
+    metadata = MetaData()
+    metadata.reflect(bind=db.engine)
+    digest = hashlib.sha256()
+    with db.engine.connect() as connection:
+        for table in sorted(metadata.tables.values(), key=lambda t: t.name):
+            rows = connection.execute(select(table).order_by(*table.primary_key.columns)).all()
+            digest.update(f"{table.name}:{rows!r}".encode())
+    return digest.hexdigest()
+
+
+def crawl(client):
+    """GET every same-site page linked from the home page; returns {path: status}."""
+    seen, queue, statuses = {"/"}, deque(["/"]), {}
+    while queue and len(statuses) < MAX_PAGES:
+        path = queue.popleft()
+        response = client.get(path)
+        statuses[path] = response.status_code
+        if not response.content_type.startswith("text/html"):
+            continue
+        for link in LINK.findall(response.get_data(as_text=True)):
+            link = link.replace("&amp;", "&")
+            if link.startswith("/static/") or link in seen:
+                continue
+            seen.add(link)
+            queue.append(link)
+    return statuses
+
+
+def test_crawl_as_reader_and_participant(app, make_user):
+    demo.load()
+    for who in (None, "participant"):
+        client = app.test_client()
+        if who:
+            make_user(who)
+            login(client, who)
+        before = database_fingerprint()
+        statuses = crawl(client)
+        assert len(statuses) >= 20, statuses
+        broken = {path: code for path, code in statuses.items() if code >= 400}
+        assert broken == {}, broken
+        assert database_fingerprint() == before, "a GET request changed the database"

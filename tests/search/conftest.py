@@ -1,0 +1,40 @@
+"""Helpers for the search tests: ask the real page and the real API, read what they answer."""
+
+import re
+
+import pytest
+
+from tribune.fulltext.store import close_searchers
+
+
+@pytest.fixture(autouse=True)
+def _fresh_searchers():
+    # Cached searchers are per thread and per index path; each test has its own index, but
+    # closing them keeps file handles from piling up over the suite.
+    yield
+    close_searchers()
+
+
+@pytest.fixture
+def api_ids(client):
+    """Post ids the API returns for a query (asserting a 200)."""
+
+    def ask(q="", **params):
+        response = client.get("/api/v1/search", query_string={"q": q, "per_page": 50, **params})
+        assert response.status_code == 200, response.get_json()
+        return [result["post_id"] for result in response.get_json()["results"]]
+
+    return ask
+
+
+@pytest.fixture
+def page_ids(client):
+    """Post ids linked from the search page's results for a query (asserting a 200)."""
+
+    def ask(q="", **params):
+        response = client.get("/search", query_string={"q": q, **params})
+        assert response.status_code == 200, response.status_code
+        html = response.get_data(as_text=True)
+        return [int(n) for n in re.findall(r'class="result-title" href="/p/(\d+)"', html)]
+
+    return ask

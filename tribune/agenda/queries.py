@@ -1,0 +1,84 @@
+"""Read queries for the agenda: actions by local date, coming and past actions."""
+
+from datetime import UTC, datetime, time, timedelta
+
+from sqlalchemy import func, select
+
+from tribune import access
+from tribune.extensions import db
+from tribune.models import Action, Post, Section, Thread
+from tribune.models.base import utcnow
+
+# Time zones reach UTC-12 to UTC+14: an action's local date is within a day of its UTC date.
+_ZONE_MARGIN = timedelta(days=1)
+
+
+def _actions(user):
+    return (
+        select(Thread)
+        .join(Action, Action.thread_id == Thread.id)
+        .where(access.visible_threads_clause(user))
+    )
+
+
+def actions_between(user, start, end):
+    """Action threads whose local start date (in their own zone) is in [start, end), by time."""
+    low = datetime.combine(start, time(0), UTC) - _ZONE_MARGIN
+    high = datetime.combine(end, time(0), UTC) + _ZONE_MARGIN
+    threads = db.session.scalars(
+        _actions(user)
+        .where(Action.starts_at >= low, Action.starts_at < high)
+        .order_by(Action.starts_at, Thread.id)
+    ).all()
+    return [t for t in threads if start <= t.action.local_start.date() < end]
+
+
+def coming(user, limit=10, now=None):
+    """The next actions, soonest first (an action still going on counts as coming)."""
+    now = now or utcnow()
+    return db.session.scalars(
+        _actions(user)
+        .where((Action.starts_at >= now) | (Action.ends_at > now))
+        .order_by(Action.starts_at, Thread.id)
+        .limit(limit)
+    ).all()
+
+
+def past(user, limit=10, now=None):
+    """The latest past actions, most recent first."""
+    now = now or utcnow()
+    return db.session.scalars(
+        _actions(user)
+        .where(Action.starts_at < now, (Action.ends_at.is_(None)) | (Action.ends_at <= now))
+        .order_by(Action.starts_at.desc(), Thread.id.desc())
+        .limit(limit)
+    ).all()
+
+
+def action_span(user):
+    """The first and the last start of the actions (None, None when there are none)."""
+    first, last = db.session.execute(
+        _actions(user).with_only_columns(func.min(Action.starts_at), func.max(Action.starts_at))
+    ).one()
+    return first, last
+
+
+def all_actions(user):
+    """Every action, by start (the whole agenda, for its iCalendar feed)."""
+    return db.session.scalars(_actions(user).order_by(Action.starts_at, Thread.id)).all()
+
+
+def opening_posts(threads):
+    """{thread_id: opening Post} for the threads, in one query."""
+    if not threads:
+        return {}
+    ids = [thread.id for thread in threads]
+    first_ids = select(db.func.min(Post.id)).where(Post.thread_id.in_(ids)).group_by(Post.thread_id)
+    posts = db.session.scalars(select(Post).where(Post.id.in_(first_ids))).all()
+    return {post.thread_id: post for post in posts}
+
+
+def agenda_sections():
+    return db.session.scalars(
+        select(Section).where(Section.area == "agenda").order_by(Section.position, Section.id)
+    ).all()

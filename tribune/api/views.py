@@ -1,0 +1,71 @@
+"""JSON API, version 1: the search, as on the search page but ungrouped. GET only.
+
+Nothing here changes state, so there is nothing for CSRF to protect and nothing is exempted.
+"""
+
+from datetime import UTC
+
+from flask import Blueprint, current_app, jsonify, request, url_for
+
+from tribune.extensions import limiter
+from tribune.search import messages
+from tribune.services import search as search_service
+
+bp = Blueprint("api", __name__, url_prefix="/api/v1")
+
+
+def _error(status, message, code, **extra):
+    return jsonify({"error": message, "status": status, "code": code, **extra}), status
+
+
+def _url(path):
+    # Absolute only from the configured public address: the Host header is the client's choice.
+    base = current_app.config.get("PUBLIC_URL", "").rstrip("/")
+    return base + path
+
+
+@bp.get("/search")
+@limiter.limit(lambda: current_app.config["SEARCH_RATE_LIMIT"])
+def search():
+    """Search posts; parameters as on the search page, plus page and per_page (1-50)."""
+    try:
+        criteria = search_service.Criteria.from_args(
+            request.args,
+            per_page_default=current_app.config["SEARCH_RESULTS_PER_PAGE"],
+            per_page_max=current_app.config["SEARCH_API_MAX_PER_PAGE"],
+        )
+        outcome = search_service.run(criteria, group=False)
+    except search_service.BadParameter as error:
+        return _error(400, messages.parameter_error(error), "bad_parameter", parameter=error.name)
+    except search_service.QuerySyntaxError as error:
+        position = error.position if error.position >= 0 else None
+        return _error(400, messages.query_error(error), error.code, position=position)
+    except search_service.IndexUnavailable:
+        return _error(503, messages.unavailable(), "index_unavailable")
+    return jsonify(
+        {
+            "query": criteria.q,
+            "total": outcome.total,
+            "page": outcome.page,
+            "per_page": outcome.per_page,
+            "results": [_result(result) for result in outcome.results],
+        }
+    )
+
+
+def _result(result):
+    post = result.post
+    thread = post.thread
+    return {
+        "post_id": post.id,
+        "thread_id": thread.id,
+        "thread_title": thread.title,
+        "area": thread.section.area,
+        "section": thread.section.slug,
+        "author": post.author.username,
+        "language": post.language,
+        "created_at": post.created_at.astimezone(UTC).isoformat().replace("+00:00", "Z"),
+        "url": _url(url_for("forum.permalink", post_id=post.id)),
+        # HTML: the post's text escaped, with the matched words in <mark>…</mark>.
+        "snippet": str(result.snippet),
+    }

@@ -1,0 +1,131 @@
+"""Read queries for position papers: lists filtered by position and association, comparisons."""
+
+from sqlalchemy import func, select
+
+from tribune import access
+from tribune.extensions import db
+from tribune.models import Association, Paper, PaperSignature, Section, Thread
+
+# How many papers the side-by-side comparison shows per position.
+COMPARE_LIMIT = 12
+
+
+def _papers(user, position_key=None, association=None):
+    query = (
+        select(Thread)
+        .join(Paper, Paper.thread_id == Thread.id)
+        .join(Thread.section)
+        .where(Section.area == "tribune", access.visible_threads_clause(user))
+    )
+    if position_key:
+        query = query.where(Paper.position_key == position_key)
+    if association is not None:
+        query = query.where(
+            select(PaperSignature.id)
+            .where(
+                PaperSignature.thread_id == Thread.id,
+                PaperSignature.association_id == association.id,
+                PaperSignature.withdrawn_at.is_(None),
+            )
+            .exists()
+        )
+    return query
+
+
+def papers_page(user, page, per_page, position_key=None, association=None):
+    """A page of papers, newest first, optionally of one position and one co-signing association."""
+    query = _papers(user, position_key, association).order_by(
+        Thread.created_at.desc(), Thread.id.desc()
+    )
+    return db.paginate(query, page=page, per_page=per_page, error_out=False)
+
+
+def positions(user, association=None):
+    """[(key, label, count)] of the positions papers defend, the most defended first."""
+    inner = (
+        _papers(user, association=association)
+        .with_only_columns(Paper.position_key, Paper.position)
+        .subquery()
+    )
+    rows = db.session.execute(
+        select(inner.c.position_key, func.min(inner.c.position), func.count())
+        .group_by(inner.c.position_key)
+        .order_by(func.count().desc(), inner.c.position_key)
+    ).all()
+    return [(key, label, count) for key, label, count in rows]
+
+
+def label_of(position_key):
+    """A label for a position key (the form most papers use), or None."""
+    return db.session.scalar(
+        select(Paper.position)
+        .where(Paper.position_key == position_key)
+        .group_by(Paper.position)
+        .order_by(func.count().desc(), Paper.position)
+        .limit(1)
+    )
+
+
+def comparison(user, association=None, limit=COMPARE_LIMIT):
+    """[(key, label, count, [Thread])] per position, for reading the alternatives side by side.
+
+    Two queries whatever the number of positions: the positions, then the newest `limit`
+    papers of each (a window function ranks them per position).
+    """
+    rank = (
+        func.row_number()
+        .over(
+            partition_by=Paper.position_key,
+            order_by=(Thread.created_at.desc(), Thread.id.desc()),
+        )
+        .label("rank")
+    )
+    ranked = (
+        _papers(user, association=association)
+        .with_only_columns(Thread.id.label("thread_id"), rank)
+        .subquery()
+    )
+    threads = db.session.scalars(
+        select(Thread)
+        .join(ranked, ranked.c.thread_id == Thread.id)
+        .where(ranked.c.rank <= limit)
+        .order_by(Thread.created_at.desc(), Thread.id.desc())
+    ).all()
+    grouped = {}
+    for thread in threads:
+        grouped.setdefault(thread.paper.position_key, []).append(thread)
+    return [
+        (key, label, count, grouped.get(key, []))
+        for key, label, count in positions(user, association)
+    ]
+
+
+def signatures_of(threads):
+    """{thread_id: [PaperSignature]} of the active co-signatures of these papers, one query."""
+    ids = [thread.id for thread in threads if thread.paper is not None]
+    if not ids:
+        return {}
+    found = {}
+    rows = db.session.scalars(
+        select(PaperSignature)
+        .where(PaperSignature.thread_id.in_(ids), PaperSignature.withdrawn_at.is_(None))
+        .order_by(PaperSignature.signed_at, PaperSignature.id)
+    )
+    for signature in rows:
+        found.setdefault(signature.thread_id, []).append(signature)
+    return found
+
+
+def associations():
+    """Every association, by name."""
+    return db.session.scalars(select(Association).order_by(Association.name)).all()
+
+
+def association_by_slug(slug):
+    return db.session.scalar(select(Association).where(Association.slug == slug))
+
+
+def tribune_sections():
+    return db.session.scalars(
+        select(Section).where(Section.area == "tribune").order_by(Section.position, Section.id)
+    ).all()

@@ -1,0 +1,1 @@
+"""The search page (/search) and the search commands (flask search ...)."""

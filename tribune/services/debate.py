@@ -1,0 +1,178 @@
+"""Position papers: publishing one with its structured fields, editing them, co-signatures.
+
+A paper is a thread of kind "paper" in the tribune, with a `Paper` row holding its summary and
+the position it defends. Its signatories are its author and the associations that co-sign;
+an association can be named only by its confirmed members (access.can_sign_for).
+
+This module also registers the debate tables whose text search shows (services/changes.py).
+"""
+
+from flask import current_app
+from flask_babel import lazy_gettext as _l
+from sqlalchemy import select
+
+from tribune import access
+from tribune.extensions import db
+from tribune.models import (
+    Action,
+    ClosureEvent,
+    Paper,
+    PaperSignature,
+    Translation,
+)
+from tribune.models.base import utcnow
+from tribune.services import Invalid, NotFound, Refused, changes, posting
+from tribune.text.persian import fold_zwnj, normalize
+
+# Search is derived: these changes write a change row for the thread or post they belong to.
+changes.watch(Paper, "thread", {"summary", "position"})
+changes.watch(Translation, "post", {"body_source", "title", "language"})
+changes.watch(ClosureEvent, "thread", {"agreed_source", "disputed_source"})
+changes.watch(Action, "thread", {"city", "place", "starts_at", "status"})
+
+SUMMARY_LIMIT = 600
+POSITION_LIMIT = 120
+# Database ids are 64-bit integers: a larger number in an address or a form is no id (and would
+# overflow the database driver). ID_RULE is the URL converter of ids in the debate blueprints.
+MAX_ID = 2**63 - 1
+ID_RULE = f"int(max={MAX_ID})"
+
+
+def as_id(value):
+    """`value` as a database id (a positive 64-bit integer), or None."""
+    try:
+        number = int(str(value).strip())
+    except (TypeError, ValueError):
+        return None
+    return number if 0 < number <= MAX_ID else None
+
+
+def clean_text(text, field, minimum=2, limit=None, required=True):
+    """Stripped text with Windows line ends folded; Invalid on the field if too short or long."""
+    text = (text or "").replace("\r\n", "\n").strip()
+    limit = limit or current_app.config["MAX_BODY_LENGTH"]
+    if not text and not required:
+        return ""
+    if len(text) < minimum:
+        raise Invalid(_l("Write at least %(n)d characters.", n=minimum), field=field)
+    if len(text) > limit:
+        raise Invalid(_l("This can have at most %(n)d characters.", n=limit), field=field)
+    return text
+
+
+def clean_line(text, field, minimum=2, limit=200, required=True):
+    """One line of text, inner whitespace collapsed."""
+    return clean_text(" ".join((text or "").split()), field, minimum, limit, required)
+
+
+def position_key(label):
+    """The folded form of a position label, under which papers are grouped and filtered."""
+    return " ".join(fold_zwnj(normalize(label)).split())[:POSITION_LIMIT]
+
+
+def _clean_fields(summary, position):
+    summary = clean_text(summary, "summary", minimum=10, limit=SUMMARY_LIMIT)
+    position = clean_line(position, "position", minimum=2, limit=POSITION_LIMIT)
+    return summary, position
+
+
+def publish_paper(actor, section, title, body, language, summary, position, associations=()):
+    """Publish a position paper in a section of the tribune, co-signed by `associations`."""
+    if not access.can_open_thread(actor, section):
+        raise NotFound()
+    if section.area != "tribune":
+        raise Invalid(_l("Position papers belong in the tribune."), field="section")
+    summary, position = _clean_fields(summary, position)
+    associations = list(dict.fromkeys(associations))
+    for association in associations:
+        if not access.can_sign_for(actor, association):
+            raise Invalid(
+                _l("Only confirmed members can name %(name)s as signatory.", name=association.name),
+                field="associations",
+            )
+
+    def attach(thread, post):
+        now = thread.created_at
+        paper = Paper(
+            thread=thread,
+            summary=summary,
+            position=position,
+            position_key=position_key(position),
+            created_at=now,
+        )
+        db.session.add(paper)
+        for association in associations:
+            db.session.add(
+                PaperSignature(
+                    paper=paper, association=association, signed_by_id=actor.id, signed_at=now
+                )
+            )
+
+    return posting.open_thread(actor, section, title, body, language, kind="paper", extend=attach)
+
+
+def edit_paper(actor, thread, summary, position):
+    """Change a paper's summary or position (its title and text are edited as its post)."""
+    if thread is None or thread.paper is None:
+        raise NotFound()
+    if not access.can_edit_paper(actor, thread):
+        raise Refused(_l("You can no longer change this paper."))
+    summary, position = _clean_fields(summary, position)
+    paper = thread.paper
+    if (summary, position) != (paper.summary, paper.position):
+        paper.summary = summary
+        paper.position = position
+        paper.position_key = position_key(position)
+        paper.updated_at = utcnow()
+    db.session.commit()
+    return paper
+
+
+def signatures(thread):
+    """The paper's active co-signatures, oldest first."""
+    return db.session.scalars(
+        select(PaperSignature)
+        .where(PaperSignature.thread_id == thread.id, PaperSignature.withdrawn_at.is_(None))
+        .order_by(PaperSignature.signed_at, PaperSignature.id)
+    ).all()
+
+
+def sign(actor, thread, association):
+    """Name the actor's association as co-signatory of a paper."""
+    if thread is None or thread.paper is None or association is None:
+        raise NotFound()
+    if access.is_closed(thread):
+        raise Refused(_l("This debate is closed; its paper can no longer be signed."))
+    if not access.can_sign_paper(actor, thread, association):
+        raise Refused(_l("Only confirmed members of an association can name it as signatory."))
+    signature = db.session.scalar(
+        select(PaperSignature).where(
+            PaperSignature.thread_id == thread.id,
+            PaperSignature.association_id == association.id,
+        )
+    )
+    now = utcnow()
+    if signature is None:
+        signature = PaperSignature(
+            paper=thread.paper, association=association, signed_by_id=actor.id, signed_at=now
+        )
+        db.session.add(signature)
+    elif not signature.is_active:
+        signature.signed_by_id = actor.id
+        signature.signed_at = now
+        signature.withdrawn_at = None
+        signature.withdrawn_by_id = None
+    db.session.commit()
+    return signature
+
+
+def withdraw(actor, thread, signature):
+    """Withdraw an association's co-signature; the record of it stays."""
+    if signature is None or thread is None or signature.thread_id != thread.id:
+        raise NotFound()
+    if not access.can_withdraw_signature(actor, signature, thread):
+        raise Refused(_l("You may not withdraw this signature."))
+    signature.withdrawn_at = utcnow()
+    signature.withdrawn_by_id = actor.id
+    db.session.commit()
+    return signature

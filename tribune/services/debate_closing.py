@@ -1,0 +1,85 @@
+"""Closing a debate with a written synthesis, and reopening it; every event is kept.
+
+A closed thread is read-only (access.is_closed): no replies, edits, translations or signatures,
+for moderators too. Nothing is removed, and reopening is recorded with its reason.
+"""
+
+from flask_babel import lazy_gettext as _l
+from sqlalchemy import select
+
+from tribune import access
+from tribune.extensions import db
+from tribune.models import ClosureEvent
+from tribune.models.base import utcnow
+from tribune.services import Invalid, NotFound, Refused
+from tribune.services.debate import clean_text
+from tribune.text import markup
+
+REASON_LIMIT = 2000
+
+
+def history(thread):
+    """Every close and reopen event of the thread, oldest first (no query if there are none)."""
+    if not thread.closure_count:
+        return []
+    return db.session.scalars(
+        select(ClosureEvent).where(ClosureEvent.thread_id == thread.id).order_by(ClosureEvent.id)
+    ).all()
+
+
+def current_closing(thread, events=None):
+    """The close event in force, or None when the thread is open."""
+    if not access.is_closed(thread):
+        return None
+    events = history(thread) if events is None else events
+    closes = [event for event in events if event.kind == "close"]
+    return closes[-1] if closes else None
+
+
+def close(actor, thread, agreed, disputed):
+    """Close a debate with a synthesis: what was agreed and what remains disputed."""
+    if thread is None or not access.can_view_thread(actor, thread):
+        raise NotFound()
+    if access.is_closed(thread):
+        raise Refused(_l("This debate is already closed."))
+    if not access.can_close_debate(actor, thread):
+        raise NotFound()
+    agreed = clean_text(agreed, "agreed", required=False)
+    disputed = clean_text(disputed, "disputed", required=False)
+    if not agreed and not disputed:
+        raise Invalid(_l("Write what was agreed, what remains disputed, or both."), field="agreed")
+    now = utcnow()
+    event = ClosureEvent(
+        thread=thread,
+        kind="close",
+        actor_id=actor.id,
+        agreed_source=agreed,
+        agreed_html=markup.render(agreed) if agreed else "",
+        disputed_source=disputed,
+        disputed_html=markup.render(disputed) if disputed else "",
+        created_at=now,
+    )
+    db.session.add(event)
+    thread.closed_at = now
+    thread.closure_count = (thread.closure_count or 0) + 1
+    db.session.commit()
+    return event
+
+
+def reopen(actor, thread, reason):
+    """Reopen a closed debate, saying why; its synthesis stays in the history."""
+    if thread is None or not access.can_view_thread(actor, thread):
+        raise NotFound()
+    if not access.is_closed(thread):
+        raise Refused(_l("This debate is open."))
+    if not access.can_reopen_debate(actor, thread, current_closing(thread)):
+        raise NotFound()
+    reason = clean_text(reason, "reason", minimum=3, limit=REASON_LIMIT)
+    event = ClosureEvent(
+        thread=thread, kind="reopen", actor_id=actor.id, reason=reason, created_at=utcnow()
+    )
+    db.session.add(event)
+    thread.closed_at = None
+    thread.closure_count = (thread.closure_count or 0) + 1
+    db.session.commit()
+    return event
