@@ -71,7 +71,7 @@ def test_no_form_input_makes_a_500(app, make_user, make_section):
     actions = {action for action, _ in forms}
     assert any("/reply" in a for a in actions) and any("/new" in a for a in actions), actions
 
-    @settings(max_examples=15, deadline=None, suppress_health_check=list(HealthCheck),
+    @settings(max_examples=4, deadline=None, suppress_health_check=list(HealthCheck),
               derandomize=True)
     @given(data=st.data())
     def fuzz(data):

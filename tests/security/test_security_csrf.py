@@ -8,6 +8,7 @@ import re
 
 import pytest
 from werkzeug.routing import BaseConverter
+from werkzeug.routing.converters import NumberConverter
 
 from tests.support import PASSWORD, csrf_token
 from tribune.extensions import db
@@ -50,7 +51,7 @@ def example_url(app, rule):
     for name, converter in rule._converters.items():
         assert isinstance(converter, BaseConverter)
         kind = type(converter).__name__
-        if kind in ("IntegerConverter", "FloatConverter"):
+        if isinstance(converter, NumberConverter):
             values[name] = 1
         elif kind == "AnyConverter":
             values[name] = sorted(converter.items)[0]
