@@ -29,6 +29,7 @@ ENV_KEYS = {
     "PUBLIC_URL": str,
     # False when `flask search worker` runs beside several web workers (see services/search.py).
     "SEARCH_INDEX_IN_REQUEST": bool,
+    "SEARCH_INDEX_EACH_COMMIT": bool,
 }
 
 

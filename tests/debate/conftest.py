@@ -11,6 +11,15 @@ from tribune.models.base import utcnow
 from tribune.services import agenda, debate, debate_associations, terms
 
 
+@pytest.fixture
+def app_config(app_config, request):
+    # Most of these tests read English interface wording; those marked `persian` keep the
+    # default Persian interface (Jalali dates, Persian digits), so both are covered.
+    if request.node.get_closest_marker("persian") is None:
+        app_config["DEFAULT_LOCALE"] = "en"
+    return app_config
+
+
 def _existing(model, **values):
     return db.session.scalar(select(model).filter_by(**values))
 

@@ -18,6 +18,7 @@ from tribune.services import Invalid, NotFound, Refused, agenda, agenda_commemor
 from tribune.text.calendars import gregorian_from_jalali, jalali_date
 
 
+@pytest.mark.persian
 def test_announcing_an_action_through_the_form_with_a_jalali_date(client, make_user, make_section):
     make_user("claire")
     make_section("women", "agenda", "کارگروه زنان")
@@ -231,6 +232,7 @@ def test_commemorations_recur_in_the_month_pages(client, make_user):
     assert re.search(r'day-number">۱۶</span>\s*<ul>\s*<li class="cal-commemoration"', persian)
 
 
+@pytest.mark.persian
 def test_commemorations_through_the_form_and_who_may_change_them(client, make_user, make_moderator):
     make_user("maryam")
     make_user("kaveh")

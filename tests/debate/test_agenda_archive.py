@@ -46,6 +46,7 @@ def test_gregorian_month_archive_has_a_permanent_address(client, dated_threads):
     assert titles(client.get("/agenda/archive/2010/03").get_data(as_text=True)) == ["آکسیون مارس"]
 
 
+@pytest.mark.persian
 def test_jalali_month_archive_splits_at_nowruz(client, dated_threads):
     # 28 March 2010 is 8 Farvardin 1389; 15 March 2010 is 24 Esfand 1388.
     farvardin = client.get("/tribune/archive/jalali/1389/01").get_data(as_text=True)
@@ -55,6 +56,7 @@ def test_jalali_month_archive_splits_at_nowruz(client, dated_threads):
     assert titles(esfand) == ["بحث اسفند"]
 
 
+@pytest.mark.persian
 def test_archive_index_follows_the_readers_calendar(client, dated_threads):
     persian = client.get("/tribune/archive/").get_data(as_text=True)
     assert 'href="/tribune/archive/jalali/1389/01"' in persian

@@ -82,6 +82,7 @@ def test_a_missing_index_answers_503_and_the_rest_of_the_site_works(app, client,
     thread = make_thread(body="جمهوری لائیک")
     close_searchers()
     shutil.rmtree(app.config["INDEX_DIR"])
+    client.post("/locale", data={"locale": "en"})
     page = client.get("/search", query_string={"q": "لائیک"})
     assert page.status_code == 503
     assert "unavailable" in page.get_data(as_text=True)

@@ -96,16 +96,25 @@ def _committed(session):
         return
     if not current_app.config.get("SEARCH_INDEX_IN_REQUEST"):
         return
-    if has_request_context():
-        g.search_changed = True
-    else:
+    # Once per request or command, however many commits it made: at the end of the request,
+    # or when the application context of a command (import, demo, CLI) closes. A search made
+    # meanwhile catches up first, so nothing waits on this to be found. SEARCH_INDEX_EACH_COMMIT
+    # indexes at every commit outside requests instead (the search tests inspect the index).
+    if current_app.config.get("SEARCH_INDEX_EACH_COMMIT") and not has_request_context():
         catch_up_quietly()
+    else:
+        g.search_changed = True
 
 
 def _after_request_teardown(exc):
     # A request does a bounded amount of indexing; a backlog beyond it is left to the next one.
     if g.pop("search_changed", False):
         catch_up_quietly(budget=current_app.config["SEARCH_REQUEST_BUDGET"])
+
+
+def _after_context_teardown(exc):
+    if g.pop("search_changed", False):
+        catch_up_quietly()
 
 
 class RedactSearchQueries(logging.Filter):
@@ -129,6 +138,7 @@ class RedactSearchQueries(logging.Filter):
 def init_app(app):
     """Run the indexer at the end of requests that committed searchable changes."""
     app.teardown_request(_after_request_teardown)
+    app.teardown_appcontext(_after_context_teardown)
     request_log = logging.getLogger("werkzeug")
     if not any(isinstance(f, RedactSearchQueries) for f in request_log.filters):
         request_log.addFilter(RedactSearchQueries())
