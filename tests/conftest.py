@@ -76,6 +76,14 @@ def reset_schema():
     """Drop and recreate every table (PostgreSQL keeps them between tests)."""
     if db.engine.dialect.name == "postgresql":
         with db.engine.begin() as connection:
+            # Each worker owns its database: end connections a finished test left behind, so
+            # a lock they hold cannot make DROP SCHEMA wait forever.
+            connection.execute(
+                text(
+                    "SELECT pg_terminate_backend(pid) FROM pg_stat_activity "
+                    "WHERE datname = current_database() AND pid <> pg_backend_pid()"
+                )
+            )
             connection.execute(text("DROP SCHEMA public CASCADE"))
             connection.execute(text("CREATE SCHEMA public"))
     db.create_all()
