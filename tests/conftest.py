@@ -76,12 +76,14 @@ def reset_schema():
     """Drop and recreate every table (PostgreSQL keeps them between tests)."""
     if db.engine.dialect.name == "postgresql":
         with db.engine.begin() as connection:
-            # Each worker owns its database: end connections a finished test left behind, so
-            # a lock they hold cannot make DROP SCHEMA wait forever.
+            # Each worker owns its database: end transactions a finished test left open, so
+            # the locks they hold cannot make DROP SCHEMA wait forever. Idle connections (a
+            # second app of the same test, say) hold no lock and are left alone.
             connection.execute(
                 text(
                     "SELECT pg_terminate_backend(pid) FROM pg_stat_activity "
-                    "WHERE datname = current_database() AND pid <> pg_backend_pid()"
+                    "WHERE datname = current_database() AND pid <> pg_backend_pid() "
+                    "AND state LIKE 'idle in transaction%'"
                 )
             )
             connection.execute(text("DROP SCHEMA public CASCADE"))

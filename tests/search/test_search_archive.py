@@ -220,6 +220,8 @@ def test_export_then_import_into_an_empty_instance_gives_the_same_content(
     assert runner.invoke(args=["archive", "export", str(public)]).exit_code == 0
     assert "پیوند تبلیغاتی" in exported.read_text() and "پیوند" not in public.read_text()
 
+    # End this app's open transaction: on PostgreSQL both apps share one database.
+    db.session.remove()
     other = create_app(make_config(tmp_path / "other"))
     other.test_client_class = IsolatedClient
     with other.app_context():
