@@ -8,8 +8,8 @@ import contextvars
 import os
 
 import pytest
-from jinja2 import MemcachedBytecodeCache
 from flask.testing import FlaskClient
+from jinja2 import MemcachedBytecodeCache
 from sqlalchemy import event, text
 
 from tests.support import FAST_HASH, PASSWORD

@@ -6,9 +6,9 @@ from collections import deque
 
 from sqlalchemy import MetaData, select
 
+from tests.support import login
 from tribune import demo
 from tribune.extensions import db
-from tests.support import login
 
 LINK = re.compile(r'href="(/[^"#]*)"')
 # Bounded: the demo has a few dozen pages; the limit only guards against a crawler trap.

@@ -9,10 +9,10 @@ from html.parser import HTMLParser
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from tribune import demo
-from tribune.services import posting
 from tests.robustness.test_crawl import crawl
 from tests.support import login
+from tribune import demo
+from tribune.services import posting
 
 FIELD_TEXT = st.one_of(
     st.text(max_size=300),
@@ -36,9 +36,12 @@ class FormCollector(HTMLParser):
         attrs = dict(attrs)
         if tag == "form" and attrs.get("method", "get").lower() == "post":
             self._current = {"action": attrs.get("action") or self.page_path, "fields": set()}
-        elif self._current is not None and tag in ("input", "textarea", "select", "button"):
-            if attrs.get("name") and attrs.get("name") != "csrf_token":
-                self._current["fields"].add(attrs["name"])
+        elif (
+            self._current is not None
+            and tag in ("input", "textarea", "select", "button")
+            and attrs.get("name") not in (None, "", "csrf_token")
+        ):
+            self._current["fields"].add(attrs["name"])
 
     def handle_endtag(self, tag):
         if tag == "form" and self._current is not None:
