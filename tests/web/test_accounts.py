@@ -169,3 +169,11 @@ def test_cookies_are_httponly_and_lax(client, make_user):
     assert cookies
     for cookie in cookies:
         assert "HttpOnly" in cookie and "SameSite=Lax" in cookie
+
+
+def test_profile_lists_no_thread_hidden_by_moderation(client, make_thread):
+    thread = make_thread(title="رشته‌ی پنهان‌شده")
+    thread.is_hidden = True
+    db.session.commit()
+    html = client.get("/accounts/u/sara").get_data(as_text=True)
+    assert "رشته‌ی پنهان‌شده" not in html

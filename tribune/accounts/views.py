@@ -19,6 +19,7 @@ from flask_login import current_user, login_required, login_user, logout_user
 from sqlalchemy import select
 from wtforms import SelectChoice
 
+from tribune import access
 from tribune.accounts.forms import (
     CodeForm,
     EmptyForm,
@@ -264,10 +265,15 @@ def profile(username):
     if user is None:
         abort(404)
     threads = db.session.scalars(
-        select(Thread).where(Thread.author_id == user.id).order_by(Thread.id.desc()).limit(20)
+        select(Thread)
+        .where(Thread.author_id == user.id, access.visible_threads_clause(current_user))
+        .order_by(Thread.id.desc())
+        .limit(20)
     ).all()
     post_count = db.session.scalar(
-        select(db.func.count(Post.id)).where(Post.author_id == user.id, Post.is_hidden.is_(False))
+        select(db.func.count(Post.id)).where(
+            Post.author_id == user.id, access.visible_posts_clause(current_user)
+        )
     )
     return render_template(
         "accounts/profile.html",
