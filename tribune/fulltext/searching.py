@@ -1,10 +1,11 @@
 """Run a reader's search against the index: filters, sorting, grouping, pages and snippets.
 
+Matching and ranking are evaluation.py's: the whole index at once, whoosh's BM25F scores.
+
 Grouping: on the search page one long thread must not flood the first page, so results are
-collapsed by thread_id (whoosh's `collapse`), keeping the best `GROUP_LIMIT` posts of each thread
-and counting the others ("N more in this thread" links to a search inside that thread).
-Collapsing happens over the whole result list, before paging, so pages never repeat a thread's
-hidden tail and the total counts what can be paged through.
+collapsed by thread_id, keeping the best `GROUP_LIMIT` posts of each thread and counting the
+others ("N more in this thread" links to a search inside that thread). Collapsing happens over
+the whole result list, before paging, so pages never repeat a thread's hidden tail.
 
 Snippets are cut from the stored plain text of the post (never from HTML), escaped, with only
 our own <mark> elements added. Matches are found by running the same analyzers that indexed the
@@ -13,13 +14,13 @@ text over it, so «كانون» in a post lights up for a reader who typed «ک�
 
 from __future__ import annotations
 
-from collections import Counter, OrderedDict
 from dataclasses import dataclass, field
-from itertools import islice
 
+import numpy as np
 from markupsafe import Markup, escape
 from whoosh.query import And, AndNot, NullQuery, Query, Term
 
+from tribune.fulltext import evaluation
 from tribune.fulltext.analysis import analyzer_for, stem_field
 from tribune.fulltext.querylang import ParsedQuery, split_to_whoosh
 from tribune.fulltext.store import IndexStore
@@ -33,8 +34,7 @@ FALLBACK_CHARS = 240
 WINDOW_CHARS = 3000
 MAX_CHARS = 32_768
 MAX_SPANS = 40
-FILTER_CACHE = 32
-# Deep pages cost a full top-N collection each; nobody reads page 200 of a result list.
+# Nobody reads page 101 of a result list; totals still count every match.
 MAX_RESULTS = 1000
 
 
@@ -82,33 +82,6 @@ def build_query(parsed: ParsedQuery, schema, thread_id: int | None = None):
             return NullQuery, []
         return (filters[0] if len(filters) == 1 else And(filters)), []
     return words, filters
-
-
-def _allowed(searcher, filters: list[Query]):
-    """The documents passing every filter, as a set, from a per-searcher cache.
-
-    A filter such as area:agenda or before:2015-12-31 matches a large share of the posts;
-    intersecting its postings with the words' on every search is what made filtered searches
-    slow. The few filters readers use are computed once per index version (the cache lives on
-    the searcher, which is replaced when the index changes) and then only looked up.
-    """
-    if not filters:
-        return None
-    cache = searcher.__dict__.setdefault("_tribune_filters", OrderedDict())
-    sets = []
-    for query in filters:
-        key = repr(query)
-        docs = cache.get(key)
-        if docs is None:
-            # A set (whoosh's filter= takes set or DocIdSet, not frozenset); never mutated.
-            docs = cache[key] = set(searcher.docs_for_query(query))
-            while len(cache) > FILTER_CACHE:
-                cache.popitem(last=False)
-        else:
-            cache.move_to_end(key)
-        sets.append(docs)
-    sets.sort(key=len)
-    return sets[0].intersection(*sets[1:]) if len(sets) > 1 else sets[0]
 
 
 def _positive_terms(query: Query) -> dict[str, set[str]]:
@@ -207,30 +180,27 @@ def snippet(text: str, language: str, terms: dict[str, set[str]]) -> Markup:
     return escape(head + " …")
 
 
-def _count(searcher, query: Query, allowed=None, limit: int = MAX_RESULTS) -> tuple[int, bool]:
-    """How many documents match: exact up to `limit` (all that can be paged through), else an
-    estimate. Counting every match of a word in half the posts costs more than the search."""
-    docs = searcher.docs_for_query(query)
-    if allowed is not None:
-        docs = (docnum for docnum in docs if docnum in allowed)
-    seen = sum(1 for _ in islice(docs, limit + 1))
-    if seen <= limit:
-        return seen, True
-    estimate = query.estimate_size(searcher.reader())
-    if allowed is not None:
-        estimate = min(estimate, len(allowed))
-    return max(seen, estimate), False
+def _ranked(snap: evaluation.Snapshot, docs: np.ndarray, scores: np.ndarray, sort: str):
+    """`docs` in result order: by score (ties: lower document number first, as whoosh), or by
+    creation time."""
+    if sort == "relevance":
+        return docs[np.lexsort((docs, -scores[docs]))]
+    created = snap.column("created")[docs]
+    if sort == "newest":
+        return docs[np.lexsort((-docs, -created))]
+    return docs[np.lexsort((docs, created))]
 
 
-def _grouped(raw):
-    """At most GROUP_LIMIT hits per thread, in rank order."""
-    seen: Counter[int] = Counter()
-    kept = []
-    for hit in raw:
-        seen[hit["thread_id"]] += 1
-        if seen[hit["thread_id"]] <= GROUP_LIMIT:
-            kept.append(hit)
-    return kept
+def _thread_ranks(threads: np.ndarray) -> tuple[np.ndarray, dict[int, int]]:
+    """For ranked hits' thread ids: each hit's rank within its thread (0 for the thread's best)
+    and how many hits each thread has."""
+    order = np.argsort(threads, kind="stable")  # grouped by thread, rank order kept inside
+    grouped = threads[order]
+    starts = np.flatnonzero(np.r_[True, grouped[1:] != grouped[:-1]])
+    sizes = np.diff(np.r_[starts, len(grouped)])
+    ranks = np.empty(len(threads), dtype=np.int64)
+    ranks[order] = np.arange(len(grouped)) - np.repeat(starts, sizes)
+    return ranks, dict(zip(grouped[starts].tolist(), sizes.tolist(), strict=True))
 
 
 def search(
@@ -245,75 +215,59 @@ def search(
 ) -> Found:
     """One page of results; IndexUnavailable if the index cannot be read.
 
-    Grouped (the search page): the top hits are fetched in rank order and thinned to
-    GROUP_LIMIT per thread; if that leaves too few for the page, more are fetched. whoosh's own
-    `collapse` would have to score every match of a frequent word, which at 100k posts costs
-    hundreds of milliseconds; this reads only the top of the ranking (block-max skipping), then
-    counts "N more in this thread" with one small query per thread on the page.
+    The query is evaluated over the whole index at once (evaluation.py), so the total is
+    exact (unless a very common phrase was checked on its best candidates only, then it is
+    estimated) and grouping sees every match: at most GROUP_LIMIT posts per thread are listed,
+    the last of them saying how many more the thread holds.
     """
     found = Found(page=page, per_page=per_page)
     first = (page - 1) * per_page
     if first >= MAX_RESULTS:
         return found
     group = group and thread_id is None
-    want = first + per_page + 1  # one more tells whether a next page exists
-    options: dict = {}
-    if sort == "newest":
-        options.update(sortedby="created", reverse=True)
-    elif sort == "oldest":
-        options["sortedby"] = "created"
     with store.searcher() as searcher:
         query, filters = build_query(parsed, searcher.schema, thread_id)
         if query is NullQuery:
             return found
-        allowed = _allowed(searcher, filters)
-        if allowed is not None and not allowed:
-            return found  # whoosh reads an empty filter as "no filter"
-        limit = min(MAX_RESULTS, want * (3 if group else 1))
-        while True:
-            results = searcher.search(query, limit=limit, filter=allowed, **options)
-            # Not list(results): its length hint would count every match (Results.__len__).
-            raw = [results[n] for n in range(results.scored_length())]
-            kept = _grouped(raw) if group else raw
-            if len(kept) >= want or len(raw) < limit or limit >= MAX_RESULTS:
-                break
-            limit = min(MAX_RESULTS, limit * 4)
-        found.total, found.total_is_exact = _count(searcher, query, allowed)
-        found.has_next = len(kept) > first + per_page
+        snap = evaluation.snapshot(searcher)
+        order = None
+        if sort in ("newest", "oldest"):
+            created = snap.column("created").astype(np.float64)
+            order = created if sort == "newest" else -created
+        matches = evaluation.evaluate(snap, query, order)
+        mask = matches.mask & snap.live
+        for part in filters:
+            mask &= snap.filter_mask(part)
+        docs = np.flatnonzero(mask)
+        found.total = len(docs)
+        if matches.coverage < 1:
+            found.total = max(len(docs), round(len(docs) / matches.coverage))
+            found.total_is_exact = False
+        ranked = _ranked(snap, docs, matches.scores, sort)
+        ranks, sizes = None, {}
+        if group:
+            ranks, sizes = _thread_ranks(snap.column("thread_id")[ranked])
+            kept = ranks < GROUP_LIMIT
+            ranked, ranks = ranked[kept], ranks[kept]
+        ranked = ranked[:MAX_RESULTS]
+        found.has_next = len(ranked) > first + per_page
         terms = _positive_terms(query)
         title_terms = frozenset(terms.get("title", ()))
-        for hit in kept[first : first + per_page]:
-            fields = hit.fields()
+        for index in range(first, min(first + per_page, len(ranked))):
+            fields = searcher.stored_fields(int(ranked[index]))
             more = 0
-            if group and _rank_in_thread(kept, hit) == GROUP_LIMIT:
-                in_thread = And([query, Term("thread_id", fields["thread_id"])])
-                more = _count(searcher, in_thread, allowed, limit=100_000)[0] - GROUP_LIMIT
+            if ranks is not None and ranks[index] == GROUP_LIMIT - 1:
+                more = sizes[fields["thread_id"]] - GROUP_LIMIT
             found.hits.append(
                 Hit(
                     post_id=int(fields["post_id"]),
                     thread_id=fields["thread_id"],
-                    snippet=snippet(fields.get("body", ""), _language(hit), terms),
+                    snippet=snippet(fields.get("body", ""), fields.get("lang") or "fa", terms),
                     title_terms=title_terms,
                     more_in_thread=max(0, more),
                 )
             )
     return found
-
-
-def _rank_in_thread(kept, hit) -> int:
-    """1 for the thread's best hit in the kept list, 2 for its second."""
-    thread_id = hit["thread_id"]
-    rank = 0
-    for other in kept:
-        if other["thread_id"] == thread_id:
-            rank += 1
-        if other is hit:
-            return rank
-    return rank
-
-
-def _language(hit) -> str:
-    return hit.get("lang") or "fa"
 
 
 def highlight_title(title: str, terms: frozenset[str]) -> Markup:

@@ -1,0 +1,422 @@
+"""Evaluate a search over the whole index at once: postings as arrays, BM25 in numpy.
+
+Whoosh evaluates a query document by document through a tree of Python matcher objects, about
+5 us per matching document and field; block-max skipping, its way out, rarely skips anything for
+BM25 on frequent words (measured: 124 blocks skipped over 200 one-word queries at 100k posts).
+A word that half the posts contain therefore cost hundreds of milliseconds. Here a query is
+evaluated term at a time instead: each term's posting list is read block by block from whoosh's
+own files (the ids and weights arrays whoosh stores), scored with numpy, and combined as
+boolean masks and score arrays over every document of the index. The index format, the
+analyzers, the writers and the query objects stay whoosh's; only the matching loop moves.
+
+Scores are whoosh's BM25F exactly (same idf, average field length, length bytes, K1 and B), so
+the ranking is the one `searcher.search` gives, ties going to the lower document number;
+tests/fulltext/test_evaluation.py checks that against whoosh on every query shape.
+
+What a query can be is the closed set `querylang` builds: Term, Phrase, Or, And, AndNot,
+DateRange and NullQuery. Terms on non-text fields (thread_id, filters) only restrict; they add
+no score, as they would add the same amount to every match.
+
+Deleted documents (replaced or hidden posts) are removed by the `live` mask, never by the
+posting lists, which still hold them until a merge.
+
+This reads whoosh3's posting blocks through attributes of its W3 codec (`_read_data`, `_data`,
+`_next_block`, `_lastblock`, `_byteids`) and its per-document length columns (`_perdoc`).
+whoosh3 is pinned exactly (pyproject.toml); a version change must run the equivalence tests.
+"""
+
+from __future__ import annotations
+
+import threading
+from collections import OrderedDict
+from dataclasses import dataclass
+from itertools import chain
+
+import numpy as np
+from whoosh.codec.whoosh3 import LENGTHS_COLUMN, W3LeafMatcher
+from whoosh.fields import DATETIME
+from whoosh.matching.wrappers import FilterMatcher
+from whoosh.query import And, AndNot, DateRange, NullQuery, Or, Phrase, Query, Term
+from whoosh.reading import TermNotFound
+from whoosh.scoring import BM25F
+from whoosh.util.numeric import byte_to_length
+from whoosh.util.times import datetime_to_long
+
+# Per-segment arrays (lengths, columns) are read once: segments never change after they are
+# written, only their deletions do, and those are read per searcher. 8 bytes per document and
+# array: 100k posts take about 6 MB.
+SEGMENT_CACHE_BYTES = 128 * 2**20
+MASK_CACHE = 32
+# Checking a phrase's positions costs a few microseconds per candidate document (whoosh stores
+# positions pickled per posting); past this many candidates only the best are checked.
+PHRASE_BUDGET = 4000
+_LENGTH_OF_BYTE = np.array([byte_to_length(b) for b in range(256)], dtype=np.float64)
+_segment_arrays: OrderedDict[tuple, np.ndarray] = OrderedDict()
+_segment_bytes = 0
+_segment_lock = threading.Lock()
+
+
+class UnsupportedQuery(TypeError):
+    """A query object this evaluator does not know (querylang never builds one)."""
+
+
+@dataclass
+class Postings:
+    """One term's postings over the whole index: document numbers and weights, in order."""
+
+    ids: np.ndarray
+    weights: np.ndarray
+    # Encoded positions per posting, kept only when a phrase needs them.
+    values: list | None = None
+
+
+@dataclass
+class Matches:
+    """Which documents match (mask) and their scores (meaningful where mask is True).
+
+    coverage < 1: a phrase had more candidates than PHRASE_BUDGET and only the best of them
+    (by `order`) were checked, so `mask` holds the best matches but not all of them; about
+    mask.sum() / coverage documents match.
+    """
+
+    mask: np.ndarray
+    scores: np.ndarray
+    coverage: float = 1.0
+
+
+class Snapshot:
+    """What one searcher sees, as arrays over its document numbers (one per searcher)."""
+
+    def __init__(self, searcher) -> None:
+        self.searcher = searcher
+        self.schema = searcher.schema
+        reader = searcher.reader()
+        self.segments = [(seg, offset) for seg, offset in reader.leaf_readers()]
+        self.size = reader.doc_count_all()
+        live = np.ones(self.size, dtype=bool)
+        for seg, offset in self.segments:
+            if seg.has_deletions():
+                deleted = np.fromiter(seg.deleted_docs_set, dtype=np.int64)
+                live[deleted + offset] = False
+        self.live = live
+        weighting = searcher.weighting
+        if not isinstance(weighting, BM25F):
+            raise UnsupportedQuery(f"scoring {type(weighting).__name__} is not BM25F")
+        self._weighting = weighting
+        self._norms: dict[str, np.ndarray] = {}
+        self._columns: dict[str, np.ndarray] = {}
+        self._masks: OrderedDict[str, np.ndarray] = OrderedDict()
+
+    # Per-document arrays
+
+    def _segment_array(self, seg, kind: str, fieldname: str, build) -> np.ndarray:
+        # Segment ids are random per segment (and generation), so they name its content.
+        key = (seg.segment().segment_id(), seg.doc_count_all(), kind, fieldname)
+        with _segment_lock:
+            found = _segment_arrays.get(key)
+            if found is not None:
+                _segment_arrays.move_to_end(key)
+                return found
+        array = build()
+        global _segment_bytes
+        with _segment_lock:
+            if key not in _segment_arrays:
+                _segment_arrays[key] = array
+                _segment_bytes += array.nbytes
+            while _segment_bytes > SEGMENT_CACHE_BYTES and len(_segment_arrays) > 1:
+                _segment_bytes -= _segment_arrays.popitem(last=False)[1].nbytes
+        return array
+
+    def norms(self, fieldname: str) -> np.ndarray:
+        """BM25's length part, K1 * (1 - B + B * length / average), for every document."""
+        found = self._norms.get(fieldname)
+        if found is None:
+            lengths = self._global("lengths", fieldname, _segment_lengths)
+            b = self._weighting._field_B.get(fieldname, self._weighting.B)
+            k1 = self._weighting.K1
+            average = self.searcher.avg_field_length(fieldname) or 1
+            found = self._norms[fieldname] = k1 * ((1 - b) + b * lengths / average)
+        return found
+
+    def column(self, fieldname: str) -> np.ndarray:
+        """A sortable numeric column (created, thread_id) as int64, one value per document."""
+        found = self._columns.get(fieldname)
+        if found is None:
+            found = self._columns[fieldname] = self._global("column", fieldname, _segment_column)
+        return found
+
+    def _global(self, kind: str, fieldname: str, read) -> np.ndarray:
+        parts = [
+            self._segment_array(seg, kind, fieldname, lambda seg=seg: read(seg, fieldname))
+            for seg, _offset in self.segments
+        ]
+        if not parts:
+            return np.zeros(0)
+        return parts[0] if len(parts) == 1 else np.concatenate(parts)
+
+    # Filters, cached as masks for the life of the searcher
+
+    def filter_mask(self, query: Query) -> np.ndarray:
+        key = repr(query)
+        found = self._masks.get(key)
+        if found is None:
+            found = self._masks[key] = evaluate(self, query).mask & self.live
+            while len(self._masks) > MASK_CACHE:
+                self._masks.popitem(last=False)
+        else:
+            self._masks.move_to_end(key)
+        return found
+
+    # Postings
+
+    def postings(self, fieldname: str, text, values: bool = False) -> Postings:
+        """All postings of one term across the segments (deleted documents included)."""
+        ids, weights, encoded = [], [], [] if values else None
+        for seg, offset in self.segments:
+            try:
+                matcher = seg.postings(fieldname, text)
+            except TermNotFound:
+                continue
+            if isinstance(matcher, FilterMatcher):
+                matcher = matcher.child  # deletions: see Snapshot.live
+            _read_matcher(matcher, offset, ids, weights, encoded)
+        if not ids:
+            return Postings(np.zeros(0, dtype=np.int64), np.zeros(0), [] if values else None)
+        return Postings(
+            np.concatenate(ids) if len(ids) > 1 else ids[0],
+            np.concatenate(weights) if len(weights) > 1 else weights[0],
+            [v for part in encoded for v in part] if values else None,
+        )
+
+
+def _segment_lengths(seg, fieldname: str) -> np.ndarray:
+    count = seg.doc_count_all()
+    column = seg._perdoc._cached_reader(f"_{fieldname}_len", LENGTHS_COLUMN)
+    if column is None:
+        return np.zeros(count)
+    codes = np.frombuffer(bytes(column.load()), dtype=np.uint8)
+    return _LENGTH_OF_BYTE[codes]
+
+
+def _segment_column(seg, fieldname: str) -> np.ndarray:
+    count = seg.doc_count_all()
+    if not count:
+        return np.zeros(0, dtype=np.int64)
+    # A DATETIME column holds datetime_to_long() values as they are; other numeric columns
+    # hold whoosh's unsigned "sortable" form, which translate=True turns back into numbers.
+    raw = isinstance(seg.schema[fieldname], DATETIME)
+    column = seg.column_reader(fieldname, translate=not raw)
+    return np.fromiter(iter(column), dtype=np.int64, count=count)
+
+
+def _read_matcher(matcher, offset: int, ids: list, weights: list, values: list | None) -> None:
+    if type(matcher) is W3LeafMatcher:
+        while matcher.is_active():
+            if matcher._data is None:
+                matcher._read_data()
+            raw_ids, raw_weights, raw_values = matcher._data[0], matcher._data[1], matcher._data[2]
+            block = np.array(raw_ids, dtype=np.int64)
+            if not matcher._byteids:
+                block = np.cumsum(block)
+            ids.append(block + offset)
+            if raw_weights is None:
+                weights.append(np.ones(len(block)))
+            elif isinstance(raw_weights, float):
+                weights.append(np.full(len(block), raw_weights))
+            else:
+                weights.append(np.array(raw_weights, dtype=np.float64))
+            if values is not None:
+                values.append(raw_values)
+            if matcher._lastblock:
+                break
+            matcher._next_block()
+        return
+    # Short posting lists are inlined in the term info and come as a ListMatcher.
+    block_ids, block_weights, block_values = [], [], []
+    while matcher.is_active():
+        block_ids.append(matcher.id())
+        block_weights.append(matcher.weight())
+        if values is not None:
+            block_values.append(matcher.value())
+        matcher.next()
+    ids.append(np.array(block_ids, dtype=np.int64) + offset)
+    weights.append(np.array(block_weights, dtype=np.float64))
+    if values is not None:
+        values.append(block_values)
+
+
+# Evaluation
+
+
+@dataclass
+class _Plan:
+    """How phrases are checked: which candidates first (`order`, higher first, or their own
+    score when None) and how many at most (`budget`, None for all)."""
+
+    order: np.ndarray | None
+    budget: int | None
+
+
+def evaluate(
+    snapshot: Snapshot,
+    query: Query,
+    order: np.ndarray | None = None,
+    budget: int | None = PHRASE_BUDGET,
+) -> Matches:
+    """The documents matching `query` and their BM25F scores (deleted ones not yet removed).
+
+    A phrase with more than `budget` candidate documents has only the best of them checked
+    (see Matches.coverage): by `order` (one value per document, higher first, e.g. creation
+    times for "newest") or else by the phrase's own score, which keeps the top of a relevance
+    ranking exact. budget=None checks every candidate.
+    """
+    return _evaluate(snapshot, query, _Plan(order, budget))
+
+
+def _evaluate(snapshot: Snapshot, query: Query, plan: _Plan) -> Matches:
+    if query is NullQuery:
+        return _empty(snapshot)
+    kind = type(query)
+    if kind is Term:
+        return _term(snapshot, query)
+    if kind is Phrase:
+        return _phrase(snapshot, query, plan)
+    if kind is Or:
+        return _combine(snapshot, query.subqueries, np.logical_or, plan)
+    if kind is And:
+        return _combine(snapshot, query.subqueries, np.logical_and, plan)
+    if kind is AndNot:
+        positive = _evaluate(snapshot, query.a, plan)
+        # Excluding only some of a phrase's matches would let the others through.
+        negative = _evaluate(snapshot, query.b, _Plan(None, None))
+        return Matches(positive.mask & ~negative.mask, positive.scores, positive.coverage)
+    if kind is DateRange:
+        return _date_range(snapshot, query)
+    raise UnsupportedQuery(f"cannot evaluate {query!r}")
+
+
+def _empty(snapshot: Snapshot) -> Matches:
+    return Matches(np.zeros(snapshot.size, dtype=bool), np.zeros(snapshot.size))
+
+
+def _combine(snapshot: Snapshot, queries, join, plan: _Plan) -> Matches:
+    out = None
+    for query in queries:
+        part = _evaluate(snapshot, query, plan)
+        if out is None:
+            out = Matches(part.mask.copy(), part.scores.copy(), part.coverage)
+        else:
+            join(out.mask, part.mask, out=out.mask)
+            out.scores += part.scores
+            out.coverage = min(out.coverage, part.coverage)
+    return out if out is not None else _empty(snapshot)
+
+
+def _field(snapshot: Snapshot, fieldname: str):
+    # whoosh's Schema has no get(); a missing field means an index older than the schema.
+    try:
+        return snapshot.schema[fieldname]
+    except KeyError:
+        return None
+
+
+def _scored(snapshot: Snapshot, fieldname: str) -> bool:
+    field = _field(snapshot, fieldname)
+    return field is not None and field.scorable
+
+
+def _term_scores(snapshot: Snapshot, fieldname: str, text, postings: Postings) -> np.ndarray:
+    idf = snapshot.searcher.idf(fieldname, text)
+    k1 = snapshot._weighting.K1
+    weights = postings.weights
+    norms = snapshot.norms(fieldname)[postings.ids]
+    return idf * (weights * (k1 + 1)) / (weights + norms)
+
+
+def _term(snapshot: Snapshot, query: Term) -> Matches:
+    out = _empty(snapshot)
+    if query.fieldname not in snapshot.schema:
+        return out
+    postings = snapshot.postings(query.fieldname, query.text)
+    if not len(postings.ids):
+        return out
+    out.mask[postings.ids] = True
+    if _scored(snapshot, query.fieldname):
+        out.scores[postings.ids] = _term_scores(snapshot, query.fieldname, query.text, postings)
+    return out
+
+
+def _phrase(snapshot: Snapshot, query: Phrase, plan: _Plan) -> Matches:
+    """Documents where the words follow each other (whoosh's slop=1), scored as their sum.
+
+    Candidates are the documents holding every word; their positions are then compared as
+    (document, position - i) keys of word i: a key common to all words is a phrase.
+    """
+    out = _empty(snapshot)
+    fieldname = query.fieldname
+    if fieldname not in snapshot.schema or not query.words:
+        return out
+    if query.slop != 1:
+        raise UnsupportedQuery("only exact phrases (slop=1) are evaluated")
+    field = snapshot.schema[fieldname]
+    postings = [snapshot.postings(fieldname, word, values=True) for word in query.words]
+    if any(not len(p.ids) for p in postings):
+        return out
+    candidates = snapshot.live.copy()
+    scores = np.zeros(snapshot.size)
+    for word, part in zip(query.words, postings, strict=True):
+        present = np.zeros(snapshot.size, dtype=bool)
+        present[part.ids] = True
+        candidates &= present
+        scores[part.ids] += _term_scores(snapshot, fieldname, word, part)
+    docs = np.flatnonzero(candidates)
+    if plan.budget is not None and len(docs) > plan.budget:
+        priority = (scores if plan.order is None else plan.order)[docs]
+        best = docs[np.argsort(-priority, kind="stable")[: plan.budget]]
+        out.coverage = plan.budget / len(docs)
+        candidates[:] = False
+        candidates[best] = True
+    decode = field.format.decode_positions
+    common = None
+    for shift, part in enumerate(postings):
+        chosen = np.flatnonzero(candidates[part.ids])
+        values = part.values
+        lists = [decode(values[index]) for index in chosen.tolist()]
+        counts = np.fromiter(map(len, lists), dtype=np.int64, count=len(lists))
+        positions = np.fromiter(chain.from_iterable(lists), dtype=np.int64, count=counts.sum())
+        positions -= shift
+        docs = np.repeat(part.ids[chosen], counts)
+        keep = positions >= 0
+        keys = (docs[keep] << 32) | positions[keep]
+        common = keys if common is None else np.intersect1d(common, keys)
+        if not len(common):
+            return out
+    matched = np.unique(common >> 32)
+    out.mask[matched] = True
+    out.scores[matched] = scores[matched]
+    return out
+
+
+def _date_range(snapshot: Snapshot, query: DateRange) -> Matches:
+    out = _empty(snapshot)
+    field = _field(snapshot, query.fieldname)
+    if not isinstance(field, DATETIME):
+        raise UnsupportedQuery(f"{query.fieldname} is not a date field")
+    values = snapshot.column(query.fieldname)
+    mask = np.ones(snapshot.size, dtype=bool)
+    if query.startdate is not None:
+        start = datetime_to_long(query.startdate)
+        mask &= values > start if query.startexcl else values >= start
+    if query.enddate is not None:
+        end = datetime_to_long(query.enddate)
+        mask &= values < end if query.endexcl else values <= end
+    out.mask = mask
+    return out
+
+
+def snapshot(searcher) -> Snapshot:
+    """The searcher's Snapshot, made on first use (a searcher serves one index version)."""
+    found = searcher.__dict__.get("_tribune_snapshot")
+    if found is None:
+        found = searcher.__dict__["_tribune_snapshot"] = Snapshot(searcher)
+    return found
