@@ -308,3 +308,19 @@ def test_an_unknown_query_type_is_refused(ix):
 
     with ix.searcher() as searcher, pytest.raises(evaluation.UnsupportedQuery):
         evaluation.evaluate(evaluation.snapshot(searcher), Prefix("body", "بد"))
+
+
+def test_columns_and_lengths_are_read_as_whoosh_reads_them(ix):
+    from whoosh.util.times import datetime_to_long
+
+    with ix.searcher() as searcher:
+        snap = evaluation.snapshot(searcher)
+        threads, created = snap.column("thread_id"), snap.column("created")
+        lengths = {name: snap._global("lengths", name, evaluation._segment_lengths)
+                   for name in ("title", "body", "stem_fr")}  # fmt: skip
+        for docnum in range(snap.size):
+            stored = searcher.stored_fields(docnum)
+            assert threads[docnum] == stored["thread_id"]
+            assert created[docnum] == datetime_to_long(stored["created"])
+            for name, values in lengths.items():
+                assert values[docnum] == (searcher.reader().doc_field_length(docnum, name) or 0)
