@@ -3,9 +3,11 @@
 from datetime import timedelta
 
 import pytest
+from sqlalchemy import func, select
 
 from tests.support import login
 from tribune.extensions import db
+from tribune.models import Thread
 from tribune.services import Refused, accounts, posting
 
 
@@ -90,3 +92,43 @@ def test_the_refusal_is_shown_on_the_form(limits, client, make_user, make_sectio
     client.post("/locale", data={"locale": "en"})
     second = client.post(url, data={"title": "دومین", "body": "متن", "language": "fa"})
     assert "New accounts wait 60 seconds between posts" in second.get_data(as_text=True)
+
+
+def _over_the_thread_limit(make_user, section, clock):
+    sara = make_user("sara")
+    for n in range(2):
+        posting.open_thread(sara, section, f"رشته {n}", "متن")
+        clock.advance(minutes=2)
+    return sara
+
+
+def test_a_refused_paper_keeps_what_was_typed(limits, clock, client, make_user, make_section):
+    section = make_section("alternatives")
+    _over_the_thread_limit(make_user, section, clock)
+    login(client, "sara")
+    body = "متنی بلند که نباید گم شود"
+    response = client.post(
+        "/papers/new",
+        data={"section": "alternatives", "title": "سومین نوشته", "position": "جمهوری لائیک",
+              "summary": "جدایی دین از دولت و برابری.", "language": "fa", "body": body},
+    )  # fmt: skip
+    page = response.get_data(as_text=True)
+    assert response.status_code == 200
+    assert 'class="error form-error"' in page and body in page
+    assert db.session.scalar(select(func.count(Thread.id))) == 2
+
+
+def test_a_refused_action_keeps_what_was_typed(limits, clock, client, make_user, make_section):
+    section = make_section("women", "agenda", "کارگروه زنان")
+    _over_the_thread_limit(make_user, section, clock)
+    login(client, "sara")
+    body = "تجمع در میدان، با بلندگو"
+    response = client.post(
+        "/calendar/new",
+        data={"section": "women", "title": "آکسیون", "day": "2031-03-08", "start": "15:00",
+              "timezone": "Europe/Paris", "city": "Paris", "language": "fa", "body": body},
+    )  # fmt: skip
+    page = response.get_data(as_text=True)
+    assert response.status_code == 200
+    assert 'class="error form-error"' in page and body in page
+    assert db.session.scalar(select(func.count(Thread.id))) == 2

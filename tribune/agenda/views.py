@@ -272,6 +272,9 @@ def new_action():
             )
         except Invalid as error:
             attach_error(form, error)
+        except Refused as refused:
+            # New-account posting limits: say why and keep what was typed.
+            form.form_errors.append(str(refused.message))
         except NotFound:
             abort(404)
         else:

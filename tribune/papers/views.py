@@ -138,6 +138,9 @@ def new():
             )
         except Invalid as error:
             attach_error(form, error)
+        except Refused as refused:
+            # New-account posting limits: say why and keep what was typed.
+            form.form_errors.append(str(refused.message))
         except NotFound:
             abort(404)
         else:
@@ -318,7 +321,10 @@ def translate(post_id):
             )
         except Invalid as error:
             attach_error(form, error)
-        except (NotFound, Refused):
+        except Refused as refused:
+            # Posting limits, or the post was hidden meanwhile: say why, keep the translation.
+            form.form_errors.append(str(refused.message))
+        except NotFound:
             abort(404)
         else:
             flash(_("Thank you: the translation is published beside the original."), "success")
