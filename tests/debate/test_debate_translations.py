@@ -136,3 +136,13 @@ def test_readers_need_an_account_to_translate(client, paper):
         "Translate"
         not in client.get(f"/t/{paper.id}").get_data(as_text=True).split('class="post-actions"')[1]
     )
+
+
+def test_the_reading_language_is_kept_across_the_pages_of_a_thread(client, paper, make_user):
+    author = make_user("kaveh")
+    for n in range(6):  # POSTS_PER_PAGE is 5 in tests: two pages
+        posting.reply(author, paper, f"پاسخ شماره {n}", "fa")
+    page = client.get(f"/t/{paper.id}?read=de&side=1").get_data(as_text=True)
+    assert f'href="/t/{paper.id}?page=2&amp;read=de&amp;side=1"' in page
+    plain = client.get(f"/t/{paper.id}").get_data(as_text=True)
+    assert f'href="/t/{paper.id}?page=2"' in plain
