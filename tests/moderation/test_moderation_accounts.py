@@ -34,10 +34,16 @@ def test_suspension_ends_sessions_and_refuses_login_and_posting(app, people):
     moderation_users.restrict_user(mina, sara, "suspend", 7, "threats")
     # The open session is over.
     assert client.get("/accounts/settings").status_code == 302
-    # Logging in again is refused while suspended.
-    other = app.test_client()
-    login(other, "sara")
+    # Logging in again is refused while suspended, saying so to whoever knows the password.
+    other, stranger = app.test_client(), app.test_client()
+    for browser in (other, stranger):
+        browser.post("/locale", data={"locale": "en"})
+    page = login(other, "sara").get_data(as_text=True)
+    assert "This account is suspended by moderation until" in page
     assert other.get("/accounts/settings").status_code == 302
+    # A wrong password learns nothing about the account.
+    page = login(stranger, "sara", password="not the password").get_data(as_text=True)
+    assert "suspended" not in page and "Username or password is not right." in page
     sara = fresh(User, sara.id)
     assert sara.is_suspended and not sara.is_active
     with pytest.raises(Refused):

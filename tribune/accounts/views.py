@@ -30,10 +30,11 @@ from tribune.accounts.forms import (
 )
 from tribune.extensions import db, limiter
 from tribune.forms import attach_error
-from tribune.i18n import LOCALE_NAMES
+from tribune.i18n import LOCALE_NAMES, current_locale, display_timezone
 from tribune.models import Post, Thread, User
 from tribune.net import pseudonym, safe_next
 from tribune.services import Invalid, NotFound, accounts, sessions, twofactor
+from tribune.text.calendars import format_datetime
 
 bp = Blueprint("accounts", __name__, url_prefix="/accounts")
 
@@ -110,7 +111,19 @@ def login():
         return redirect(url_for("main.index"))
     form = LoginForm()
     if form.validate_on_submit():
-        user = accounts.authenticate(form.username.data, form.password.data)
+        try:
+            user = accounts.authenticate(form.username.data, form.password.data)
+        except accounts.Suspended as suspended:
+            g.login_failed = True
+            until = format_datetime(suspended.until, current_locale(), tz=display_timezone())
+            form.form_errors.append(
+                _(
+                    "This account is suspended by moderation until %(date)s. The reason is in "
+                    "the public moderation log.",
+                    date=until,
+                )
+            )
+            return render_template("accounts/login.html", form=form)
         target = safe_next(request.args.get("next"), url_for("main.index"))
         if user is None:
             g.login_failed = True

@@ -103,12 +103,27 @@ def register(username, password, email=None, display_name="", role="participant"
     return user
 
 
+class Suspended(Refused):
+    """The password was right, but moderation suspended the account until `until`."""
+
+    def __init__(self, until):
+        super().__init__(_l("This account is suspended by moderation."))
+        self.until = until
+
+
 def authenticate(username, password):
-    """The active account these credentials open, or None; same work whether it exists or not."""
+    """The active account these credentials open, or None; same work whether it exists or not.
+
+    Suspended(until) when the password is right but the account is suspended: only someone
+    who knows the password learns it, and they should know why they cannot log in.
+    """
     user = find_by_username(username) if USERNAME_RE.match(username or "") else None
-    stored = user.password_hash if user is not None and user.is_active else None
+    usable = user is not None and not user.is_disabled and not user.is_placeholder
+    stored = user.password_hash if usable else None
     if not passwords.verify_password(stored, password):
         return None
+    if user.is_suspended:
+        raise Suspended(user.suspended_until)
     if passwords.needs_rehash(stored):
         user.password_hash = passwords.hash_password(password)
         db.session.commit()
