@@ -126,3 +126,42 @@ def test_closed_debates_are_marked_in_lists(client, thread):
     debate_closing.close(thread.author, thread, AGREED, "")
     html = client.get(f"/tribune/{thread.section.slug}/").get_data(as_text=True)
     assert "closed with a synthesis" in html
+
+
+def _log():
+    from tribune.models import ModerationLogEntry
+
+    return db.session.scalars(db.select(ModerationLogEntry).order_by(ModerationLogEntry.id)).all()
+
+
+def test_a_moderator_closing_or_reopening_anothers_debate_is_in_the_moderation_log(
+    client, thread, make_user, make_moderator
+):
+    from tribune.services import moderation_log
+
+    moderator = make_moderator(make_user("mod"))
+    before = len(_log())
+    event = debate_closing.close(moderator, thread, AGREED, DISPUTED)
+    entry = _log()[-1]
+    assert len(_log()) == before + 1
+    assert (entry.action, entry.target_id, entry.actor_id) == (
+        "thread.close",
+        thread.id,
+        moderator.id,
+    )
+    assert entry.term_id is not None and entry.reason == AGREED
+    assert entry.details == {"closure_event": event.id}
+    debate_closing.reopen(moderator, thread, "استدلال تازه‌ای رسیده")
+    assert [e.action for e in _log()[before:]] == ["thread.close", "thread.reopen"]
+    assert _log()[-1].reason == "استدلال تازه‌ای رسیده"
+    assert moderation_log.verify_chain().broken_id is None
+    # Public: the log page names the act.
+    page = client.get("/moderation/log").get_data(as_text=True)
+    assert "استدلال تازه‌ای رسیده" in page
+
+
+def test_an_author_closing_their_own_debate_is_not_moderation(app, thread):
+    before = len(_log())
+    debate_closing.close(thread.author, thread, AGREED, "")
+    debate_closing.reopen(thread.author, thread, "یک نکته مانده است")
+    assert len(_log()) == before

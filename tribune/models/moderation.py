@@ -33,6 +33,8 @@ ACTIONS = (
     "thread.split",
     "thread.retitle",
     "thread.slow_mode",
+    "thread.close",
+    "thread.reopen",
     "user.suspend",
     "user.silence",
     "user.lift",

@@ -15,6 +15,8 @@ ACTION_LABELS = {
     "thread.split": _l("Replies split into a new thread"),
     "thread.retitle": _l("Thread renamed"),
     "thread.slow_mode": _l("Slow mode changed"),
+    "thread.close": _l("Debate closed with a synthesis"),
+    "thread.reopen": _l("Debate reopened"),
     "user.suspend": _l("Account suspended"),
     "user.silence": _l("Account silenced (read-only)"),
     "user.lift": _l("Restriction lifted"),

@@ -2,6 +2,10 @@
 
 A closed thread is read-only (access.is_closed): no replies, edits, translations or signatures,
 for moderators too. Nothing is removed, and reopening is recorded with its reason.
+
+A moderator closing or reopening someone else's debate acts as moderator: the act also goes to
+the public moderation log, under their term, in the same transaction. The author closing their
+own debate is not moderation and is only in the thread's closure history.
 """
 
 from flask_babel import lazy_gettext as _l
@@ -13,9 +17,25 @@ from tribune.models import ClosureEvent
 from tribune.models.base import utcnow
 from tribune.services import Invalid, NotFound, Refused
 from tribune.services.debate import clean_text
+from tribune.services.moderation import MAX_REASON_LENGTH, act
+from tribune.services.moderation_log import record
 from tribune.text import markup
 
 REASON_LIMIT = 2000
+
+
+def _log_as_moderation(actor, thread, action, reason, event):
+    """Log the act if `actor` used a moderator's power (it is not their own thread)."""
+    if thread.author_id == actor.id:
+        return
+    term = access.current_term(actor)
+    if term is None:  # pragma: no cover - access.can_* let only authors or moderators through
+        raise NotFound()
+    db.session.flush()  # the event's id, for the log entry's details
+    if len(reason) > MAX_REASON_LENGTH:
+        reason = reason[: MAX_REASON_LENGTH - 1].rstrip() + "…"
+    record(actor, term, action, "thread", thread.id, reason, thread=thread,
+           section=thread.section, details={"closure_event": event.id})  # fmt: skip
 
 
 def history(thread):
@@ -36,6 +56,7 @@ def current_closing(thread, events=None):
     return closes[-1] if closes else None
 
 
+@act
 def close(actor, thread, agreed, disputed):
     """Close a debate with a synthesis: what was agreed and what remains disputed."""
     if thread is None or not access.can_view_thread(actor, thread):
@@ -62,10 +83,12 @@ def close(actor, thread, agreed, disputed):
     db.session.add(event)
     thread.closed_at = now
     thread.closure_count = (thread.closure_count or 0) + 1
+    _log_as_moderation(actor, thread, "thread.close", agreed or disputed, event)
     db.session.commit()
     return event
 
 
+@act
 def reopen(actor, thread, reason):
     """Reopen a closed debate, saying why; its synthesis stays in the history."""
     if thread is None or not access.can_view_thread(actor, thread):
@@ -81,5 +104,6 @@ def reopen(actor, thread, reason):
     db.session.add(event)
     thread.closed_at = None
     thread.closure_count = (thread.closure_count or 0) + 1
+    _log_as_moderation(actor, thread, "thread.reopen", reason, event)
     db.session.commit()
     return event
