@@ -79,6 +79,8 @@ def _corpus(seed: int = 11, count: int = 240):
         words = [rng.choice(WORDS) for _ in range(rng.randint(3, 40))]
         if number % 10 == 0:
             words.insert(rng.randrange(len(words)), "بدیل جمهوری دمکراتیک")
+        if number == 3:
+            words += ["مصدق", "بدیل"]  # a rare word, in the first segment only
         language = rng.choice(LANGUAGES)
         title = " ".join(rng.choice(WORDS) for _ in range(3)) if number % 7 == 1 else ""
         yield {
@@ -324,3 +326,35 @@ def test_columns_and_lengths_are_read_as_whoosh_reads_them(ix):
             assert created[docnum] == datetime_to_long(stored["created"])
             for name, values in lengths.items():
                 assert values[docnum] == (searcher.reader().doc_field_length(docnum, name) or 0)
+
+
+def test_an_and_reads_only_the_blocks_where_its_rarest_part_matched(ix, monkeypatch):
+    """A rare word AND a common one: the common word's blocks without any document holding
+    the rare word are skipped unread (here: whole segments)."""
+    from whoosh.codec.whoosh3 import W3LeafMatcher
+
+    with ix.searcher() as searcher:
+        assert searcher.reader().doc_frequency("body", "مصدق") == 1
+        common = Term("body", "بدیل")
+        query = And([Term("body", "مصدق"), common])
+        reads = []
+        original = W3LeafMatcher._read_data
+        monkeypatch.setattr(
+            W3LeafMatcher, "_read_data", lambda self: reads.append(1) or original(self)
+        )
+        evaluation.evaluate(evaluation.snapshot(searcher), common)
+        alone = len(reads)
+        reads.clear()
+        same(our_ranking(searcher, query), whoosh_ranking(searcher, query))
+        reads.clear()
+        evaluation.evaluate(evaluation.snapshot(searcher), query)
+        assert alone >= 3 and len(reads) <= 2
+
+
+def test_an_empty_index_matches_nothing():
+    index = RamStorage().create_index(build_schema())
+    with index.searcher() as searcher:
+        snap = evaluation.snapshot(searcher)
+        assert snap.size == 0
+        assert not evaluation.evaluate(snap, Term("body", "بدیل")).mask.any()
+        assert not evaluation.evaluate(snap, Phrase("body", ["بدیل", "جمهوری"])).mask.any()

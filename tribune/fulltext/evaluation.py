@@ -21,9 +21,9 @@ Deleted documents (replaced or hidden posts) are removed by the `live` mask, nev
 posting lists, which still hold them until a merge.
 
 This reads whoosh3's posting blocks through attributes of its W3 codec (`_read_data`, `_data`,
-`_next_block`, `_lastblock`, `_byteids`) and its numeric columns (`_perdoc`, the column
-reader's file offsets) directly.
-whoosh3 is pinned exactly (pyproject.toml); a version change must run the equivalence tests.
+`_next_block`, `_lastblock`, `_byteids`, the segment reader's `_terms`) and its numeric columns
+(`_perdoc`, the column reader's file offsets) directly. whoosh3 is pinned exactly
+(pyproject.toml); a version change must pass tests/fulltext/test_evaluation.py first.
 """
 
 from __future__ import annotations
@@ -37,7 +37,6 @@ import numpy as np
 from whoosh.codec.whoosh3 import LENGTHS_COLUMN, W3LeafMatcher
 from whoosh.columns import NumericColumn
 from whoosh.fields import DATETIME
-from whoosh.matching.wrappers import FilterMatcher
 from whoosh.query import And, AndNot, DateRange, NullQuery, Or, Phrase, Query, Term
 from whoosh.reading import TermNotFound
 from whoosh.scoring import BM25F
@@ -93,7 +92,8 @@ class Snapshot:
         self.searcher = searcher
         self.schema = searcher.schema
         reader = searcher.reader()
-        self.segments = [(seg, offset) for seg, offset in reader.leaf_readers()]
+        # An empty index has an EmptyReader leaf, and a segment may hold no documents.
+        self.segments = [(seg, off) for seg, off in reader.leaf_readers() if seg.doc_count_all()]
         self.size = reader.doc_count_all()
         live = np.ones(self.size, dtype=bool)
         for seg, offset in self.segments:
@@ -171,17 +171,26 @@ class Snapshot:
 
     # Postings
 
-    def postings(self, fieldname: str, text, values: bool = False) -> Postings:
-        """All postings of one term across the segments (deleted documents included)."""
+    def postings(
+        self, fieldname: str, text, values: bool = False, within: np.ndarray | None = None
+    ) -> Postings:
+        """All postings of one term across the segments (deleted documents included).
+
+        `within`: cumulative counts of the only documents that matter (see _Plan.within);
+        posting blocks holding none of them are skipped unread, so some postings outside
+        those documents may be missing.
+        """
         ids, weights, encoded = [], [], [] if values else None
         for seg, offset in self.segments:
+            # The segment's raw postings: seg.postings() would wrap them in a FilterMatcher
+            # for its deletions, which reads the first block at once (see Snapshot.live).
             try:
-                matcher = seg.postings(fieldname, text)
+                matcher = seg._terms.matcher(
+                    fieldname, seg._text_to_bytes(fieldname, text), seg.schema[fieldname].format
+                )
             except TermNotFound:
                 continue
-            if isinstance(matcher, FilterMatcher):
-                matcher = matcher.child  # deletions: see Snapshot.live
-            _read_matcher(matcher, offset, ids, weights, encoded)
+            _read_matcher(matcher, offset, ids, weights, encoded, within)
         if not ids:
             return Postings(np.zeros(0, dtype=np.int64), np.zeros(0), [] if values else None)
         return Postings(
@@ -226,9 +235,21 @@ def _segment_column(seg, fieldname: str) -> np.ndarray:
     return (values ^ np.uint64(1 << 63)).view(np.int64)
 
 
-def _read_matcher(matcher, offset: int, ids: list, weights: list, values: list | None) -> None:
+def _read_matcher(
+    matcher, offset: int, ids: list, weights: list, values: list | None, within=None
+) -> None:
     if type(matcher) is W3LeafMatcher:
+        previous = -1  # the last document id of the previous block
         while matcher.is_active():
+            last = matcher._maxid
+            if within is not None and within[offset + last + 1] == within[offset + previous + 1]:
+                # No document that matters in (previous, last]: skip the block unread.
+                previous = last
+                if matcher._lastblock:
+                    break
+                matcher._next_block()
+                continue
+            previous = last
             if matcher._data is None:
                 matcher._read_data()
             raw_ids, raw_weights, raw_values = matcher._data[0], matcher._data[1], matcher._data[2]
@@ -268,10 +289,21 @@ def _read_matcher(matcher, offset: int, ids: list, weights: list, values: list |
 @dataclass
 class _Plan:
     """How phrases are checked: which candidates first (`order`, higher first, or their own
-    score when None) and how many at most (`budget`, None for all)."""
+    score when None) and how many at most (`budget`, None for all).
+
+    `within`: when only some documents matter (the other side of an AND has ruled out the
+    rest), their cumulative counts (within[i] = how many of them are below document i), so
+    posting blocks without any can be skipped. Matches are then exact only inside them.
+    """
 
     order: np.ndarray | None
     budget: int | None
+    within: np.ndarray | None = None
+
+    def inside(self, mask: np.ndarray) -> _Plan:
+        counts = np.zeros(len(mask) + 1, dtype=np.int64)
+        np.cumsum(mask, out=counts[1:])
+        return _Plan(self.order, self.budget, counts)
 
 
 def evaluate(
@@ -295,17 +327,18 @@ def _evaluate(snapshot: Snapshot, query: Query, plan: _Plan) -> Matches:
         return _empty(snapshot)
     kind = type(query)
     if kind is Term:
-        return _term(snapshot, query)
+        return _term(snapshot, query, plan)
     if kind is Phrase:
         return _phrase(snapshot, query, plan)
     if kind is Or:
         return _combine(snapshot, query.subqueries, np.logical_or, plan)
     if kind is And:
-        return _combine(snapshot, query.subqueries, np.logical_and, plan)
+        return _intersect(snapshot, query.subqueries, plan)
     if kind is AndNot:
         positive = _evaluate(snapshot, query.a, plan)
-        # Excluding only some of a phrase's matches would let the others through.
-        negative = _evaluate(snapshot, query.b, _Plan(None, None))
+        # Only the positive side's documents matter to the exclusion; and excluding only
+        # some of a phrase's matches would let the others through: no budget there.
+        negative = _evaluate(snapshot, query.b, _Plan(None, None).inside(positive.mask))
         return Matches(positive.mask & ~negative.mask, positive.scores, positive.coverage)
     if kind is DateRange:
         return _date_range(snapshot, query)
@@ -314,6 +347,26 @@ def _evaluate(snapshot: Snapshot, query: Query, plan: _Plan) -> Matches:
 
 def _empty(snapshot: Snapshot) -> Matches:
     return Matches(np.zeros(snapshot.size, dtype=bool), np.zeros(snapshot.size))
+
+
+def _intersect(snapshot: Snapshot, queries, plan: _Plan) -> Matches:
+    """AND: the rarest part first; the others are then read only where it matched."""
+    reader = snapshot.searcher.reader()
+    ordered = sorted(queries, key=lambda query: query.estimate_size(reader))
+    out = None
+    for query in ordered:
+        part = _evaluate(snapshot, query, plan)
+        if out is None:
+            out = Matches(part.mask.copy(), part.scores.copy(), part.coverage)
+        else:
+            out.mask &= part.mask
+            out.scores += part.scores
+            out.coverage = min(out.coverage, part.coverage)
+        plan = plan.inside(out.mask)
+    if out is None:
+        return _empty(snapshot)
+    out.scores[~out.mask] = 0
+    return out
 
 
 def _combine(snapshot: Snapshot, queries, join, plan: _Plan) -> Matches:
@@ -350,11 +403,11 @@ def _term_scores(snapshot: Snapshot, fieldname: str, text, postings: Postings) -
     return idf * (weights * (k1 + 1)) / (weights + norms)
 
 
-def _term(snapshot: Snapshot, query: Term) -> Matches:
+def _term(snapshot: Snapshot, query: Term, plan: _Plan) -> Matches:
     out = _empty(snapshot)
     if query.fieldname not in snapshot.schema:
         return out
-    postings = snapshot.postings(query.fieldname, query.text)
+    postings = snapshot.postings(query.fieldname, query.text, within=plan.within)
     if not len(postings.ids):
         return out
     out.mask[postings.ids] = True
@@ -376,16 +429,26 @@ def _phrase(snapshot: Snapshot, query: Phrase, plan: _Plan) -> Matches:
     if query.slop != 1:
         raise UnsupportedQuery("only exact phrases (slop=1) are evaluated")
     field = snapshot.schema[fieldname]
-    postings = [snapshot.postings(fieldname, word, values=True) for word in query.words]
-    if any(not len(p.ids) for p in postings):
-        return out
+    # Rarest word first; the others are read only where the words so far all occur.
+    reader = snapshot.searcher.reader()
+    rarest_first = sorted(
+        range(len(query.words)), key=lambda i: reader.doc_frequency(fieldname, query.words[i])
+    )
+    postings: list[Postings | None] = [None] * len(query.words)
     candidates = snapshot.live.copy()
     scores = np.zeros(snapshot.size)
-    for word, part in zip(query.words, postings, strict=True):
+    word_plan = plan
+    for index in rarest_first:
+        word = query.words[index]
+        part = snapshot.postings(fieldname, word, values=True, within=word_plan.within)
+        if not len(part.ids):
+            return out
+        postings[index] = part
         present = np.zeros(snapshot.size, dtype=bool)
         present[part.ids] = True
         candidates &= present
         scores[part.ids] += _term_scores(snapshot, fieldname, word, part)
+        word_plan = word_plan.inside(candidates)
     docs = np.flatnonzero(candidates)
     if plan.budget is not None and len(docs) > plan.budget:
         priority = (scores if plan.order is None else plan.order)[docs]
