@@ -297,12 +297,12 @@ def test_an_exclusion_is_never_cut_short(ix):
 def test_segment_arrays_are_read_once_per_segment(ix):
     with ix.searcher() as first:
         evaluation.snapshot(first).norms("body")
-    cached = set(evaluation._segment_arrays)
+    cached = set(evaluation._segment_arrays.keys())
     with ix.searcher() as second:
         snap = evaluation.snapshot(second)
         snap.norms("body")
         assert len(snap.norms("body")) == snap.size
-    assert set(evaluation._segment_arrays) == cached
+    assert set(evaluation._segment_arrays.keys()) == cached
 
 
 def test_an_unknown_query_type_is_refused(ix):
@@ -338,6 +338,7 @@ def test_an_and_reads_only_the_blocks_where_its_rarest_part_matched(ix, monkeypa
         common = Term("body", "بدیل")
         query = And([Term("body", "مصدق"), common])
         reads = []
+        monkeypatch.setattr(evaluation, "_postings_cache", evaluation._ArrayCache(0))
         original = W3LeafMatcher._read_data
         monkeypatch.setattr(
             W3LeafMatcher, "_read_data", lambda self: reads.append(1) or original(self)
@@ -358,3 +359,31 @@ def test_an_empty_index_matches_nothing():
         assert snap.size == 0
         assert not evaluation.evaluate(snap, Term("body", "بدیل")).mask.any()
         assert not evaluation.evaluate(snap, Phrase("body", ["بدیل", "جمهوری"])).mask.any()
+
+
+def test_a_searched_word_is_decoded_once_then_served_from_memory(ix, monkeypatch):
+    from whoosh.codec.whoosh3 import W3LeafMatcher
+
+    monkeypatch.setattr(evaluation, "_postings_cache", evaluation._ArrayCache(2**20))
+    reads = []
+    original = W3LeafMatcher._read_data
+    monkeypatch.setattr(W3LeafMatcher, "_read_data", lambda self: reads.append(1) or original(self))
+    query = Or([Term("body", "بدیل"), Term("title", "بدیل")])
+    with ix.searcher() as searcher:
+        first = our_ranking(searcher, query)
+        assert reads
+        reads.clear()
+        assert our_ranking(searcher, query) == first
+        assert not reads
+        # A phrase still reads the positions it needs.
+        our_ranking(searcher, Phrase("body", ["بدیل", "جمهوری"]))
+        assert reads
+
+
+def test_the_cache_keeps_within_its_size():
+    cache = evaluation._ArrayCache(1000)
+    for n in range(20):
+        cache.put(n, (np.zeros(10),))  # 80 bytes each
+    assert cache.size <= 1000 and cache.get(0) is None and cache.get(19) is not None
+    cache.put("huge", (np.zeros(100),))  # 800 bytes: more than half of the limit
+    assert cache.get("huge") is None

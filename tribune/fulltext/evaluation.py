@@ -47,14 +47,14 @@ from whoosh.util.times import datetime_to_long
 # written, only their deletions do, and those are read per searcher. 8 bytes per document and
 # array: 100k posts take about 6 MB.
 SEGMENT_CACHE_BYTES = 128 * 2**20
+# Decoded posting lists kept per process (16 bytes a posting: a word in a third of 100k posts
+# takes about 0.5 MB).
+POSTINGS_CACHE_BYTES = 64 * 2**20
 MASK_CACHE = 32
 # Checking a phrase's positions costs a few microseconds per candidate document (whoosh stores
 # positions pickled per posting); past this many candidates only the best are checked.
 PHRASE_BUDGET = 4000
 _LENGTH_OF_BYTE = np.array([byte_to_length(b) for b in range(256)], dtype=np.float64)
-_segment_arrays: OrderedDict[tuple, np.ndarray] = OrderedDict()
-_segment_bytes = 0
-_segment_lock = threading.Lock()
 
 
 class UnsupportedQuery(TypeError):
@@ -114,20 +114,12 @@ class Snapshot:
     def _segment_array(self, seg, kind: str, fieldname: str, build) -> np.ndarray:
         # Segment ids are random per segment (and generation), so they name its content.
         key = (seg.segment().segment_id(), seg.doc_count_all(), kind, fieldname)
-        with _segment_lock:
-            found = _segment_arrays.get(key)
-            if found is not None:
-                _segment_arrays.move_to_end(key)
-                return found
-        array = build()
-        global _segment_bytes
-        with _segment_lock:
-            if key not in _segment_arrays:
-                _segment_arrays[key] = array
-                _segment_bytes += array.nbytes
-            while _segment_bytes > SEGMENT_CACHE_BYTES and len(_segment_arrays) > 1:
-                _segment_bytes -= _segment_arrays.popitem(last=False)[1].nbytes
-        return array
+        found = _segment_arrays.get(key)
+        if found is None:
+            found = build()
+            _segment_arrays.put(key, (found,))
+            return found
+        return found[0]
 
     def norms(self, fieldname: str) -> np.ndarray:
         """BM25's length part, K1 * (1 - B + B * length / average), for every document."""
@@ -182,6 +174,12 @@ class Snapshot:
         """
         ids, weights, encoded = [], [], [] if values else None
         for seg, offset in self.segments:
+            key = (seg.segment().segment_id(), seg.doc_count_all(), fieldname, text)
+            cached = None if values else _postings_cache.get(key)
+            if cached is not None:
+                ids.append(cached[0] + offset)
+                weights.append(cached[1])
+                continue
             # The segment's raw postings: seg.postings() would wrap them in a FilterMatcher
             # for its deletions, which reads the first block at once (see Snapshot.live).
             try:
@@ -190,14 +188,72 @@ class Snapshot:
                 )
             except TermNotFound:
                 continue
-            _read_matcher(matcher, offset, ids, weights, encoded, within)
+            local = within[offset:] if within is not None else None
+            read = _read_matcher(matcher, local, values)
+            if read.complete:
+                _postings_cache.put(key, (read.ids, read.weights))
+            ids.append(read.ids + offset)
+            weights.append(read.weights)
+            if values:
+                encoded.extend(read.values)
         if not ids:
             return Postings(np.zeros(0, dtype=np.int64), np.zeros(0), [] if values else None)
         return Postings(
             np.concatenate(ids) if len(ids) > 1 else ids[0],
             np.concatenate(weights) if len(weights) > 1 else weights[0],
-            [v for part in encoded for v in part] if values else None,
+            encoded,
         )
+
+
+class _ArrayCache:
+    """A thread-safe LRU of arrays, bounded by their total size in bytes."""
+
+    def __init__(self, limit: int) -> None:
+        self.limit = limit
+        self.size = 0
+        self._items: OrderedDict[tuple, tuple] = OrderedDict()
+        self._lock = threading.Lock()
+
+    def get(self, key):
+        with self._lock:
+            found = self._items.get(key)
+            if found is not None:
+                self._items.move_to_end(key)
+            return found
+
+    def put(self, key, arrays: tuple) -> None:
+        size = sum(array.nbytes for array in arrays)
+        if size > self.limit // 2:
+            return  # one huge entry would push out everything else
+        with self._lock:
+            if key in self._items:
+                return
+            self._items[key] = arrays
+            self.size += size
+            while self.size > self.limit and self._items:
+                _key, old = self._items.popitem(last=False)
+                self.size -= sum(array.nbytes for array in old)
+
+    def keys(self) -> list:
+        with self._lock:
+            return list(self._items)
+
+
+_segment_arrays = _ArrayCache(SEGMENT_CACHE_BYTES)
+# Decoded posting lists of recently searched words, per segment: unpickling whoosh's blocks is
+# most of a search's cost, and readers' words recur. Segments never change, so entries never go
+# stale; a new segment has new keys.
+_postings_cache = _ArrayCache(POSTINGS_CACHE_BYTES)
+
+
+@dataclass
+class _Read:
+    """One segment's postings of a term: local ids, weights, encoded values if asked."""
+
+    ids: np.ndarray
+    weights: np.ndarray
+    values: list
+    complete: bool
 
 
 def _numeric_column(perdoc, name: str, column, count: int) -> np.ndarray:
@@ -235,52 +291,58 @@ def _segment_column(seg, fieldname: str) -> np.ndarray:
     return (values ^ np.uint64(1 << 63)).view(np.int64)
 
 
-def _read_matcher(
-    matcher, offset: int, ids: list, weights: list, values: list | None, within=None
-) -> None:
+def _read_matcher(matcher, within: np.ndarray | None, values: bool) -> _Read:
+    """Read a segment's postings block by block (whoosh stores each block as a pickled tuple
+    of delta-coded ids, weights and encoded values). `within`: as in Snapshot.postings, from
+    this segment's first document on."""
+    ids, weights, encoded = [], [], []
+    complete = True
     if type(matcher) is W3LeafMatcher:
         previous = -1  # the last document id of the previous block
         while matcher.is_active():
             last = matcher._maxid
-            if within is not None and within[offset + last + 1] == within[offset + previous + 1]:
+            if within is not None and within[last + 1] == within[previous + 1]:
                 # No document that matters in (previous, last]: skip the block unread.
-                previous = last
-                if matcher._lastblock:
-                    break
-                matcher._next_block()
-                continue
-            previous = last
-            if matcher._data is None:
-                matcher._read_data()
-            raw_ids, raw_weights, raw_values = matcher._data[0], matcher._data[1], matcher._data[2]
-            block = np.array(raw_ids, dtype=np.int64)
-            if not matcher._byteids:
-                block = np.cumsum(block)
-            ids.append(block + offset)
-            if raw_weights is None:
-                weights.append(np.ones(len(block)))
-            elif isinstance(raw_weights, float):
-                weights.append(np.full(len(block), raw_weights))
+                complete = False
             else:
-                weights.append(np.array(raw_weights, dtype=np.float64))
-            if values is not None:
-                values.append(raw_values)
+                if matcher._data is None:
+                    matcher._read_data()
+                raw_ids, raw_weights, raw_values = matcher._data
+                block = np.array(raw_ids, dtype=np.int64)
+                if not matcher._byteids:
+                    block = np.cumsum(block)
+                ids.append(block)
+                if raw_weights is None:
+                    weights.append(np.ones(len(block)))
+                elif isinstance(raw_weights, float):
+                    weights.append(np.full(len(block), raw_weights))
+                else:
+                    weights.append(np.array(raw_weights, dtype=np.float64))
+                if values:
+                    encoded.extend(raw_values)
+            previous = last
             if matcher._lastblock:
                 break
             matcher._next_block()
-        return
-    # Short posting lists are inlined in the term info and come as a ListMatcher.
-    block_ids, block_weights, block_values = [], [], []
-    while matcher.is_active():
-        block_ids.append(matcher.id())
-        block_weights.append(matcher.weight())
-        if values is not None:
-            block_values.append(matcher.value())
-        matcher.next()
-    ids.append(np.array(block_ids, dtype=np.int64) + offset)
-    weights.append(np.array(block_weights, dtype=np.float64))
-    if values is not None:
-        values.append(block_values)
+    else:
+        # Short posting lists are inlined in the term info and come as a ListMatcher.
+        block_ids, block_weights = [], []
+        while matcher.is_active():
+            block_ids.append(matcher.id())
+            block_weights.append(matcher.weight())
+            if values:
+                encoded.append(matcher.value())
+            matcher.next()
+        ids.append(np.array(block_ids, dtype=np.int64))
+        weights.append(np.array(block_weights, dtype=np.float64))
+    if not ids:
+        return _Read(np.zeros(0, dtype=np.int64), np.zeros(0), encoded, complete)
+    return _Read(
+        np.concatenate(ids) if len(ids) > 1 else ids[0],
+        np.concatenate(weights) if len(weights) > 1 else weights[0],
+        encoded,
+        complete,
+    )
 
 
 # Evaluation
