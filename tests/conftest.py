@@ -6,11 +6,13 @@ TRIBUNE_TEST_DATABASE_URL (emptied before each test), so the same suite runs on 
 
 import contextvars
 import os
+import weakref
 
 import pytest
 from flask.testing import FlaskClient
 from jinja2 import MemcachedBytecodeCache
 from sqlalchemy import event, text
+from sqlalchemy.engine import Engine
 
 from tests.support import FAST_HASH, PASSWORD
 from tribune import create_app
@@ -70,6 +72,25 @@ def make_config(tmp_path, **overrides):
     }
     config.update(overrides)
     return config
+
+
+# Every engine a test connected with: the app fixture's, and those of the extra apps some tests
+# build (a second instance, a CSRF-enabled copy, ...). Disposed after each test, so no pooled
+# connection outlives its test to be closed by the garbage collector.
+_ENGINES: weakref.WeakSet = weakref.WeakSet()
+
+
+@event.listens_for(Engine, "engine_connect")
+def _remember_engine(connection):
+    _ENGINES.add(connection.engine)
+
+
+@pytest.fixture(autouse=True)
+def _dispose_engines():
+    yield
+    for engine in list(_ENGINES):
+        engine.dispose()
+    _ENGINES.clear()
 
 
 def reset_schema():
