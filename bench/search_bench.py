@@ -2,10 +2,13 @@
 
     .venv/bin/python bench/search_bench.py --posts 10000        # make bench
     BENCH_POSTS=100000 make bench                                # the big one
+    # only time the rebuild, on a copy of an existing database in a directory of its own:
+    .venv/bin/python bench/search_bench.py --out /tmp/rb --reuse --stages rebuild
 
-Stages (results go to bench/out/<posts>/results.json and are printed as a table):
-1. A corpus (bench/corpus.py) bulk-inserted into a fresh SQLite database.
-2. `flask search rebuild` in a child process: posts/s and the child's peak RSS.
+Stages (results go to bench/out/<posts>/results.json, or --out, and are printed as a table):
+1. A corpus (bench/corpus.py) bulk-inserted into a fresh SQLite database (kept with --reuse).
+2. `flask search rebuild` in a child process (--procs, default the command's): wall and CPU
+   seconds of it and its indexing processes, the largest one's peak RSS, the index size.
 3. Query latency through the JSON API (Flask test client, in process, no network): p50/p99 for
    1-term, 2-term, phrase and filtered queries; the same queries against SQLite FTS5 over the
    same text folded with tribune.text.persian.normalize, ranked by bm25 with snippet() and a
@@ -149,10 +152,14 @@ def build_database(out: Path, posts: int, corpus: Corpus) -> dict:
 # 2. Rebuild
 
 
-def rebuild(out: Path, procs: int) -> dict:
+def rebuild(out: Path, procs: int | None) -> dict:
+    command = [FLASK, "--app", "tribune", "search", "rebuild", "--quiet"]
+    if procs is not None:
+        command += ["--procs", str(procs)]
+    load_before = os.getloadavg()
     started = time.perf_counter()
     result = subprocess.run(
-        [FLASK, "--app", "tribune", "search", "rebuild", "--quiet", "--procs", str(procs)],
+        command,
         env=env_for(out, False),
         cwd=ROOT,
         capture_output=True,
@@ -160,11 +167,14 @@ def rebuild(out: Path, procs: int) -> dict:
         check=True,
     )
     seconds = time.perf_counter() - started
+    # The CLI and its indexing processes (waited for, so counted): CPU summed, peak RSS of the
+    # largest single process.
     usage = resource.getrusage(resource.RUSAGE_CHILDREN)
     peak_kb = usage.ru_maxrss
     # CPU time too: on a shared machine wall time depends on what else runs.
     cpu = usage.ru_utime + usage.ru_stime
     posts = int(re.search(r"Indexed (\d+) posts", result.stdout).group(1))
+    processes = re.search(r"(\d+) process", result.stdout)
     size = sum(p.stat().st_size for p in (out / "index").rglob("*") if p.is_file())
     return {
         "posts": posts,
@@ -172,10 +182,11 @@ def rebuild(out: Path, procs: int) -> dict:
         "posts_per_second": round(posts / seconds),
         "cpu_seconds": round(cpu, 1),
         "posts_per_cpu_second": round(posts / cpu),
+        "load_average_before": load_before,
         "load_average": os.getloadavg(),
         "peak_rss_mb": round(peak_kb / 1024),
         "index_mb": round(size / 2**20),
-        "procs": procs,
+        "procs": int(processes.group(1)) if processes else procs,
         "output": result.stdout.strip(),
     }
 
@@ -406,17 +417,31 @@ def lag(out: Path, count: int, rate: float, worker: bool) -> dict:
     return result
 
 
+STAGES = ("rebuild", "queries", "lag")
+
+
 def main():
     parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
     parser.add_argument("--posts", type=int, default=int(os.environ.get("BENCH_POSTS", 10_000)))
     parser.add_argument("--queries", type=int, default=200, help="per kind of query")
-    parser.add_argument("--procs", type=int, default=1, help="rebuild processes")
+    parser.add_argument(
+        "--procs", type=int, default=None, help="rebuild processes (default: the command's own)"
+    )
     parser.add_argument("--lag-posts", type=int, default=40)
     parser.add_argument("--lag-rate", type=float, default=2.0, help="posts per second")
     parser.add_argument("--reuse", action="store_true", help="keep an existing database")
+    parser.add_argument("--out", type=Path, help="working directory (default bench/out/POSTS)")
+    parser.add_argument(
+        "--stages",
+        default=",".join(STAGES),
+        help=f"comma-separated stages to run after the corpus: {', '.join(STAGES)} (default all)",
+    )
     args = parser.parse_args()
+    stages = set(args.stages.split(","))
+    if not stages <= set(STAGES):
+        parser.error(f"--stages: choose among {', '.join(STAGES)}")
 
-    out = ROOT / "bench" / "out" / str(args.posts)
+    out = (args.out or ROOT / "bench" / "out" / str(args.posts)).resolve()
     out.mkdir(parents=True, exist_ok=True)
     corpus = Corpus()
     report = {"posts_requested": args.posts, "machine_cpus": os.cpu_count()}
@@ -428,45 +453,54 @@ def main():
         shutil.rmtree(out / "index", ignore_errors=True)
         report["corpus"] = build_database(out, args.posts, corpus)
         print("corpus:", report["corpus"], flush=True)
-    report["rebuild"] = rebuild(out, args.procs)
-    print("rebuild:", report["rebuild"], flush=True)
+    if "rebuild" in stages:
+        report["rebuild"] = rebuild(out, args.procs)
+        print("rebuild:", report["rebuild"], flush=True)
 
-    app = make_app(out, in_request=False)
-    queries = sample_queries(app, corpus, args.queries, random.Random(7))
-    report["whoosh_api"] = api_latency(app, queries)
-    print("whoosh api:", report["whoosh_api"], flush=True)
-    report["whoosh_core"] = core_latency(app, queries)
-    print("whoosh core:", report["whoosh_core"], flush=True)
-    grouped = {"1-term": queries["1-term"][: args.queries // 2]}
-    report["whoosh_page_grouped"] = api_latency(app, grouped, path="/search")
-    report["fts5_build"] = build_fts(out)
-    report["fts5"] = fts_latency(out, queries)
-    print("fts5:", report["fts5"], flush=True)
-    report["lag_worker"] = lag(out, args.lag_posts, args.lag_rate, worker=True)
-    print("lag (worker):", report["lag_worker"], flush=True)
-    report["lag_in_request"] = lag(out, args.lag_posts // 2, args.lag_rate, worker=False)
-    print("lag (in request):", report["lag_in_request"], flush=True)
+    if "queries" in stages:
+        app = make_app(out, in_request=False)
+        queries = sample_queries(app, corpus, args.queries, random.Random(7))
+        report["whoosh_api"] = api_latency(app, queries)
+        print("whoosh api:", report["whoosh_api"], flush=True)
+        report["whoosh_core"] = core_latency(app, queries)
+        print("whoosh core:", report["whoosh_core"], flush=True)
+        grouped = {"1-term": queries["1-term"][: args.queries // 2]}
+        report["whoosh_page_grouped"] = api_latency(app, grouped, path="/search")
+        report["fts5_build"] = build_fts(out)
+        report["fts5"] = fts_latency(out, queries)
+        print("fts5:", report["fts5"], flush=True)
+    if "lag" in stages:
+        report["lag_worker"] = lag(out, args.lag_posts, args.lag_rate, worker=True)
+        print("lag (worker):", report["lag_worker"], flush=True)
+        report["lag_in_request"] = lag(out, args.lag_posts // 2, args.lag_rate, worker=False)
+        print("lag (in request):", report["lag_in_request"], flush=True)
     (out / "results.json").write_text(json.dumps(report, indent=2, ensure_ascii=False))
     print_table(report)
 
 
 def print_table(report):
-    print("\n== Search benchmark:", report["rebuild"]["posts"], "posts ==")
-    print(f"{'query':<10} {'API p50':>9} {'p99':>8} {'core p50':>9} {'p99':>8} "
-          f"{'FTS5 p50':>9} {'p99':>8} {'API/FTS5':>9}")  # fmt: skip
-    for kind, whoosh in report["whoosh_api"].items():
-        fts, core = report["fts5"][kind], report["whoosh_core"][kind]
-        ratio = whoosh["p50_ms"] / fts["p50_ms"] if fts["p50_ms"] else float("inf")
-        print(f"{kind:<10} {whoosh['p50_ms']:>7.1f}ms {whoosh['p99_ms']:>6.1f}ms "
-              f"{core['p50_ms']:>7.1f}ms {core['p99_ms']:>6.1f}ms "
-              f"{fts['p50_ms']:>7.2f}ms {fts['p99_ms']:>6.2f}ms {ratio:>8.1f}x")  # fmt: skip
-    r = report["rebuild"]
-    print(f"rebuild: {r['posts_per_second']} posts/s ({r['posts_per_cpu_second']} per CPU s), "
-          f"{r['seconds']} s, peak RSS {r['peak_rss_mb']} MB, index {r['index_mb']} MB, "
-          f"load {r['load_average'][0]:.1f}")  # fmt: skip
+    posts = report["rebuild"]["posts"] if "rebuild" in report else report["posts_requested"]
+    print("\n== Search benchmark:", posts, "posts ==")
+    if "whoosh_api" in report:
+        print(f"{'query':<10} {'API p50':>9} {'p99':>8} {'core p50':>9} {'p99':>8} "
+              f"{'FTS5 p50':>9} {'p99':>8} {'API/FTS5':>9}")  # fmt: skip
+        for kind, whoosh in report["whoosh_api"].items():
+            fts, core = report["fts5"][kind], report["whoosh_core"][kind]
+            ratio = whoosh["p50_ms"] / fts["p50_ms"] if fts["p50_ms"] else float("inf")
+            print(f"{kind:<10} {whoosh['p50_ms']:>7.1f}ms {whoosh['p99_ms']:>6.1f}ms "
+                  f"{core['p50_ms']:>7.1f}ms {core['p99_ms']:>6.1f}ms "
+                  f"{fts['p50_ms']:>7.2f}ms {fts['p99_ms']:>6.2f}ms {ratio:>8.1f}x")  # fmt: skip
+    if "rebuild" in report:
+        r = report["rebuild"]
+        print(f"rebuild: {r['posts_per_second']} posts/s ({r['posts_per_cpu_second']} per CPU s), "
+              f"{r['seconds']} s, {r['cpu_seconds']} s CPU, {r['procs']} processes, "
+              f"peak RSS {r['peak_rss_mb']} MB (per process), index {r['index_mb']} MB, "
+              f"load {r['load_average_before'][0]:.1f} -> {r['load_average'][0]:.1f}")  # fmt: skip
     for key in ("lag_worker", "lag_in_request"):
-        lag_ = report[key]
-        print(f"{key}: p50 {lag_['p50_ms']} ms, p99 {lag_['p99_ms']} ms, max {lag_['max_ms']} ms")
+        if key in report:
+            lag_ = report[key]
+            print(f"{key}: p50 {lag_['p50_ms']} ms, p99 {lag_['p99_ms']} ms, "
+                  f"max {lag_['max_ms']} ms")  # fmt: skip
 
 
 if __name__ == "__main__":

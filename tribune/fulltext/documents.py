@@ -4,18 +4,24 @@ Visibility is not decided here: `access.visible_posts_clause(None)` and
 `access.visible_threads_clause(None)` are the readers' rule for every list, and search uses
 exactly them. A post that fails them (hidden, in a hidden or merged thread, ...) gets no
 document, so it cannot show up in results, snippets, counts or totals.
+
+Documents are built from plain rows (`source_query`: just the columns a document needs, one
+statement per batch), not from ORM objects: a rebuild reads every post, and loading each as a
+Post with its thread, section, author (and their eager-loaded relations) cost more than the
+markdown. The incremental indexer and the rebuild share `documents`, so both write the same
+document for the same post.
 """
 
 from __future__ import annotations
 
 from collections.abc import Iterable, Iterator
 
-from sqlalchemy import func, select
+from sqlalchemy import Row, func, select
 from sqlalchemy.orm import Session, contains_eager
 
 from tribune import access
 from tribune.fulltext.analysis import filter_value, index_datetime, text_fields
-from tribune.models import Post, Section, Thread
+from tribune.models import Post, Section, Thread, User
 from tribune.text.markup import plain_excerpt
 
 # Bodies are indexed whole (the model caps them at MAX_BODY_LENGTH anyway).
@@ -35,7 +41,7 @@ def visible_posts_query():
 
 
 def load_visible(session: Session, post_ids: Iterable[int]) -> dict[int, Post]:
-    """{id: post} for those of `post_ids` a reader may see."""
+    """{id: post} for those of `post_ids` a reader may see (ORM objects, for result pages)."""
     ids = sorted(set(post_ids))
     found: dict[int, Post] = {}
     for start in range(0, len(ids), CHUNK):
@@ -45,22 +51,80 @@ def load_visible(session: Session, post_ids: Iterable[int]) -> dict[int, Post]:
     return found
 
 
-def iter_visible(session: Session, batch_size: int = CHUNK) -> Iterator[list[Post]]:
-    """Every post a reader may see, in id order, a batch at a time (keyset pagination)."""
-    last = 0
-    while True:
-        batch = (
-            session.scalars(
-                visible_posts_query().where(Post.id > last).order_by(Post.id).limit(batch_size)
-            )
-            .unique()
-            .all()
+# The rows documents are made of
+
+
+def source_query():
+    """The columns of the posts a reader may see that their documents are built from."""
+    return (
+        select(
+            Post.id,
+            Post.thread_id,
+            Post.language,
+            Post.body_source,
+            Post.created_at,
+            User.username,
+            Thread.title,
+            Thread.kind,
+            Section.area,
+            Section.slug,
         )
+        .join(Thread, Thread.id == Post.thread_id)
+        .join(Section, Section.id == Thread.section_id)
+        .join(User, User.id == Post.author_id)
+        .where(access.visible_posts_clause(None), access.visible_threads_clause(None))
+    )
+
+
+def load_sources(session: Session, post_ids: Iterable[int]) -> dict[int, Row]:
+    """{id: source row} for those of `post_ids` a reader may see."""
+    ids = sorted(set(post_ids))
+    found: dict[int, Row] = {}
+    for start in range(0, len(ids), CHUNK):
+        chunk = ids[start : start + CHUNK]
+        for row in session.execute(source_query().where(Post.id.in_(chunk))):
+            found[row.id] = row
+    return found
+
+
+def iter_sources(
+    session: Session, batch_size: int = CHUNK, first: int = 1, last: int | None = None
+) -> Iterator[list[Row]]:
+    """Source rows of visible posts with ids in [first, last] (no upper end if None), in id
+    order, a batch at a time (keyset pagination: each batch is one indexed range scan)."""
+    after = first - 1
+    while True:
+        query = source_query().where(Post.id > after)
+        if last is not None:
+            query = query.where(Post.id <= last)
+        batch = session.execute(query.order_by(Post.id).limit(batch_size)).all()
         if not batch:
             return
         yield batch
-        last = batch[-1].id
-        session.expunge_all()  # keep memory flat over a whole rebuild
+        after = batch[-1].id
+
+
+def id_ranges(session: Session, parts: int, min_size: int = 1) -> list[tuple[int, int | None]]:
+    """Split the visible posts into at most `parts` id ranges of about equal counts, each of at
+    least `min_size` posts: [(first, last), ...], the last one open-ended (None), so posts
+    committed while a rebuild runs are read too (the change log re-applies them anyway)."""
+    visible = source_query().with_only_columns(Post.id).order_by(Post.id)
+    total = session.scalar(select(func.count()).select_from(visible.subquery())) or 0
+    parts = max(1, min(parts, total // max(min_size, 1)))
+    ranges: list[tuple[int, int | None]] = []
+    first = 1
+    for part in range(1, parts):
+        # The first id of the next part: one indexed scan of OFFSET rows per boundary.
+        boundary = session.scalar(visible.offset(total * part // parts).limit(1))
+        if boundary is None or boundary <= first:
+            continue
+        ranges.append((first, boundary - 1))
+        first = boundary
+    ranges.append((first, None))
+    return ranges
+
+
+# Documents
 
 
 def opening_post_ids(session: Session, thread_ids: Iterable[int]) -> set[int]:
@@ -109,31 +173,44 @@ def association_slugs(session: Session, thread_ids: Iterable[int]) -> dict[int, 
     return found
 
 
-def document(post: Post, opening: bool, associations: list[str]) -> dict:
-    """The whoosh fields of one visible post (see analysis.build_schema)."""
-    thread = post.thread
-    section: Section = thread.section
-    title = thread.title if opening else ""
-    body = plain_excerpt(post.body_source, limit=_PLAIN_LIMIT) if post.body_source else ""
+def document(source: Row, opening: bool, associations: list[str]) -> dict:
+    """The whoosh fields of one visible post (see analysis.build_schema), from its source row."""
+    title = source.title if opening else ""
+    body = plain_excerpt(source.body_source, limit=_PLAIN_LIMIT) if source.body_source else ""
     return {
-        "post_id": str(post.id),
-        "thread_id": thread.id,
-        "area": section.area,
-        "section": filter_value(section.slug),
-        "author": filter_value(post.author.username),
+        "post_id": str(source.id),
+        "thread_id": source.thread_id,
+        "area": source.area,
+        "section": filter_value(source.slug),
+        "author": filter_value(source.username),
         "association": ",".join(filter_value(slug) for slug in associations),
-        "lang": post.language,
-        "kind": thread.kind,
-        "created": index_datetime(post.created_at),
-        "thread_title": thread.title,
-        **text_fields(post.language, title, body),
+        "lang": source.language,
+        "kind": source.kind,
+        "created": index_datetime(source.created_at),
+        "thread_title": source.title,
+        **text_fields(source.language, title, body),
     }
 
 
-def documents(session: Session, posts: list[Post]) -> Iterator[dict]:
-    """Documents of a batch of visible posts (two extra queries per batch, none per post)."""
-    thread_ids = {post.thread_id for post in posts}
+def documents(session: Session, sources: list[Row]) -> Iterator[dict]:
+    """Documents of a batch of source rows (two extra queries per batch, none per post)."""
+    thread_ids = {source.thread_id for source in sources}
     openers = opening_post_ids(session, thread_ids)
     associations = association_slugs(session, thread_ids)
-    for post in posts:
-        yield document(post, post.id in openers, associations.get(post.thread_id, []))
+    for source in sources:
+        yield document(source, source.id in openers, associations.get(source.thread_id, []))
+
+
+def add_range(
+    writer, session_factory, batch_size: int, first: int, last: int | None, report
+) -> int:
+    """Add the documents of the visible posts with ids in [first, last] to a whoosh writer, in
+    id order, in a session of their own; `report(n)` after each batch of n posts."""
+    count = 0
+    with session_factory() as session:
+        for sources in iter_sources(session, batch_size, first, last):
+            for doc in documents(session, sources):
+                writer.add_document(**doc)
+            count += len(sources)
+            report(len(sources))
+    return count

@@ -215,13 +215,13 @@ def _write(
     limitmb: int = LIMITMB_INCREMENTAL,
 ) -> int:
     """Add, replace or delete the documents of these posts in one whoosh commit."""
-    visible = documents.load_visible(session, post_ids)
+    visible = documents.load_sources(session, post_ids)
     fresh = _never_indexed(session, post_ids, after)
     writer = ix.writer(limitmb=limitmb)
     try:
-        posts = [visible[post_id] for post_id in sorted(visible)]
-        for start in range(0, len(posts), documents.CHUNK):
-            for doc in documents.documents(session, posts[start : start + documents.CHUNK]):
+        sources = [visible[post_id] for post_id in sorted(visible)]
+        for start in range(0, len(sources), documents.CHUNK):
+            for doc in documents.documents(session, sources[start : start + documents.CHUNK]):
                 if int(doc["post_id"]) in fresh:
                     writer.add_document(**doc)
                 else:

@@ -22,29 +22,59 @@ def search_cli():
 
 @search_cli.command("rebuild")
 @click.option("--batch", default=500, show_default=True, help="Posts read per database query.")
-@click.option("--procs", default=1, show_default=True, help="Indexing processes.")
+@click.option(
+    "--procs",
+    type=click.IntRange(min=1),
+    default=None,
+    help="Indexing processes, each writing a segment of its own with a posting pool of its own "
+    "(SEARCH_REBUILD_LIMITMB) [default: one per CPU, at most 4; fewer if that would leave under "
+    f"{maintenance.MIN_POSTS_PER_PROC} posts to a process].",
+)
 @click.option("--quiet", is_flag=True, help="No progress output.")
 def rebuild(batch, procs, quiet):
     """Build a new index from the database beside the current one, then swap it in."""
+    step = 10_000
+    shown = 0
 
     def progress(count):
-        if not quiet and count % (batch * 20) == 0:
+        nonlocal shown
+        if not quiet and count // step > shown // step:
             click.echo(f"  {count} posts…", err=True)
+        shown = count
 
-    done = maintenance.rebuild(
-        search_service.store(),
-        search_service.new_session,
-        batch_size=batch,
-        limitmb=current_app.config["SEARCH_REBUILD_LIMITMB"],
-        procs=procs,
-        progress=progress,
-    )
+    # A stop request (e.g. systemd, `kill`) unwinds like Ctrl-C: workers are stopped and the
+    # unfinished generation is removed.
+    main_thread = threading.current_thread() is threading.main_thread()
+    previous = signal.signal(signal.SIGTERM, _interrupt) if main_thread else None
+    try:
+        done = maintenance.rebuild(
+            search_service.store(),
+            search_service.new_session,
+            batch_size=batch,
+            limitmb=current_app.config["SEARCH_REBUILD_LIMITMB"],
+            procs=procs or maintenance.default_procs(),
+            progress=progress,
+        )
+    except (maintenance.WorkerFailed, IndexUnavailable) as error:
+        click.echo(f"search rebuild failed: {error}. The served index is unchanged.", err=True)
+        raise SystemExit(1) from None
+    except KeyboardInterrupt:
+        click.echo("search rebuild interrupted. The served index is unchanged.", err=True)
+        raise SystemExit(130) from None
+    finally:
+        if main_thread:
+            signal.signal(signal.SIGTERM, previous)
     rate = done.posts / done.seconds if done.seconds else 0
+    processes = "1 process" if done.procs == 1 else f"{done.procs} processes"
     click.echo(
-        f"Indexed {done.posts} posts in {done.seconds:.1f} s ({rate:.0f} posts/s) into "
-        f"{done.directory}; up to change {done.up_to} "
+        f"Indexed {done.posts} posts in {done.seconds:.1f} s ({rate:.0f} posts/s, {processes}) "
+        f"into {done.directory}; up to change {done.up_to} "
         f"({done.applied_after} applied after the snapshot)."
     )
+
+
+def _interrupt(signum, frame):
+    raise KeyboardInterrupt
 
 
 @search_cli.command("status")

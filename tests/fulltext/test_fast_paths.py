@@ -1,0 +1,69 @@
+"""The rebuild's shortcuts give exactly what the long way gives: the analyzer without character
+offsets, and the plain text of posts that hold no Markdown."""
+
+from hypothesis import given, settings
+from hypothesis import strategies as st
+
+from tribune.fulltext.analysis import LANGUAGES, TribuneAnalyzer, analyzer_for
+from tribune.text.markup import _MAY_BE_MARKUP, _parsed_plain_text, _plain_text
+
+# Persian and Latin letters with what makes compounds and their spellings tricky: ZWNJ, spaces,
+# harakat, Arabic letter forms, prefixes and suffixes as separate words, stop words, digits.
+WORDS = """می نمی بی ها های ای ترین اند است و که کتاب شود آن‌ها رفت تنها كتاب يك ۱۲ 12
+    Wahlen élections the of republic Republiken verkiezingen van die et"""
+PIECES = st.sampled_from(WORDS.split())
+CHARS = st.sampled_from(list(" \u200c\n\t\u00a0.،؛!?«»()\u064e\u0651\u200f\u0640ﻻ\ufdfa-"))
+TEXT = st.lists(st.one_of(PIECES, CHARS, st.text(max_size=3)), max_size=30).map("".join)
+
+
+def tokens(analyzer, text, **options):
+    return [
+        (token.text, token.pos, token.stopped, token.boost)
+        for token in analyzer(text, positions=True, **options)
+    ]
+
+
+@settings(max_examples=300)
+@given(
+    TEXT,
+    st.sampled_from(LANGUAGES),
+    st.sampled_from(["index", "query", ""]),
+    st.booleans(),
+    st.integers(min_value=0, max_value=5),
+)
+def test_the_analyzer_gives_the_same_tokens_without_offsets(text, lang, mode, removestops, start):
+    analyzer = analyzer_for(lang)
+    options = {"mode": mode, "removestops": removestops, "start_pos": start}
+    # chars=True takes the path through iter_groups and character offsets.
+    assert tokens(analyzer, text, **options) == tokens(analyzer, text, chars=True, **options)
+
+
+def test_the_plain_path_covers_compounds_and_stop_words():
+    analyzer = TribuneAnalyzer(plural_suffixes=("ها",))
+    text = "آن‌ها می شود کتاب ها و دیگر نمی‌رود"
+    found = tokens(analyzer, text, mode="index", removestops=False)
+    assert found == tokens(analyzer, text, mode="index", removestops=False, chars=True)
+    # «آن‌ها» is a stop word, kept here but taking no position; «می شود» is one group.
+    assert ("آنها", 0, True, 1.0) in found and ("میشود", 0, False, 1.0) in found
+
+
+SYNTAX = ["1.", "2)", "-", "*", "#", ">", "    ", "\t", "`", "[x](y)", "![a](b)", "&amp;", "~~"]
+SPACES_AND_PUNCTUATION = list(" \n\r\u00a0\u2028\x0b\x0c\x85.,:;()«»'\"%@$^{}/?!")
+PROSE = st.lists(
+    st.one_of(PIECES, st.sampled_from(SPACES_AND_PUNCTUATION), st.text(max_size=3)), max_size=25
+).map("".join)
+MARKDOWN = st.lists(st.one_of(PROSE, st.sampled_from(SYNTAX)), max_size=6).map("".join)
+
+
+@settings(max_examples=400)
+@given(st.one_of(PROSE, MARKDOWN))
+def test_plain_text_is_the_parsers_with_or_without_markdown(source):
+    assert _plain_text(source) == _parsed_plain_text(source)
+
+
+def test_the_markdown_guard():
+    plain = ["ساده است! «نقل‌قول» (پرانتز) 3.5 درصد", "line one\n   line two\n\n    code"]
+    marked = ["1. item", "  12) item", "a\r1. b", "a - b", "**bold**", "x\\y", "a | b", "&lt;"]
+    assert [bool(_MAY_BE_MARKUP.search(text)) for text in plain] == [False, False]
+    assert all(_MAY_BE_MARKUP.search(text) for text in marked)
+    assert _plain_text(plain[1]) == "line one line two code" == _parsed_plain_text(plain[1])
