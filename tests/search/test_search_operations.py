@@ -102,7 +102,9 @@ def test_a_corrupt_index_answers_503(app, client, make_thread):
     make_thread(body="جمهوری لائیک")
     close_searchers()
     current = search_service.store().current_dir()
-    segments = [p for p in current.iterdir() if p.suffix == ".seg"]
+    # Segments are separate files (indexer.py: never compound): MAIN_<segment id>.<part>.
+    assert not [p for p in current.iterdir() if p.suffix == ".seg"]
+    segments = [p for p in current.iterdir() if p.name.startswith("MAIN_") and "LOCK" not in p.name]
     assert segments
     for segment in segments:
         segment.write_bytes(b"\x00garbage" * 64)

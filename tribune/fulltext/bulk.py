@@ -134,7 +134,7 @@ def bulk_writer(ix, limitmb: int, lock: bool = True) -> SegmentWriter:
     """A whoosh writer for filling a new generation: the same index, written with less work.
     `lock=False` for a worker of `parallel_segments` (the generation is not served yet and every
     writer in it writes its own segment)."""
-    writer = _BulkWriter(ix, _lk=lock, limitmb=limitmb)
+    writer = _BulkWriter(ix, _lk=lock, limitmb=limitmb, compound=False)
     writer.pool = _ChunkedPool(writer.temp_storage(), writer.newsegment, limitmb=limitmb)
     return writer
 
