@@ -63,6 +63,11 @@ class LiveServer:
 
     def __init__(self, app):
         self.server = make_server("127.0.0.1", 0, app, threaded=True, request_handler=QuietHandler)
+        # Request threads are joined on close, so a response still being sent when the test
+        # ends (a favicon the closing page cancelled) closes its file there, not in the garbage
+        # collector during a later test.
+        self.server.daemon_threads = False
+        self.server.block_on_close = True
         self.url = f"http://127.0.0.1:{self.server.server_port}"
         self.thread = threading.Thread(target=self.server.serve_forever, daemon=True)
 
@@ -72,6 +77,7 @@ class LiveServer:
 
     def __exit__(self, *exc):
         self.server.shutdown()
+        self.server.server_close()
         self.thread.join(timeout=10)
 
 
