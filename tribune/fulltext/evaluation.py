@@ -415,23 +415,14 @@ def _intersect(snapshot: Snapshot, queries, plan: _Plan) -> Matches:
     """AND: the rarest part first; the others are then read only where it matched."""
     reader = snapshot.searcher.reader()
     ordered = sorted(queries, key=lambda query: query.estimate_size(reader))
-    out = None
-    for query in ordered:
-        part = _evaluate(snapshot, query, plan)
-        if out is None:
-            out = Matches(part.mask.copy(), part.scores.copy(), part.coverage)
-        else:
-            out.mask &= part.mask
-            out.scores += part.scores
-            out.coverage = min(out.coverage, part.coverage)
-        plan = plan.inside(out.mask)
-    if out is None:
-        return _empty(snapshot)
+    out = _combine(snapshot, ordered, np.logical_and, plan, narrow=True)
     out.scores[~out.mask] = 0
     return out
 
 
-def _combine(snapshot: Snapshot, queries, join, plan: _Plan) -> Matches:
+def _combine(snapshot: Snapshot, queries, join, plan: _Plan, narrow: bool = False) -> Matches:
+    """Join the parts' masks, add their scores; `narrow`: read each part only where the parts
+    before it all matched (for AND)."""
     out = None
     for query in queries:
         part = _evaluate(snapshot, query, plan)
@@ -441,6 +432,8 @@ def _combine(snapshot: Snapshot, queries, join, plan: _Plan) -> Matches:
             join(out.mask, part.mask, out=out.mask)
             out.scores += part.scores
             out.coverage = min(out.coverage, part.coverage)
+        if narrow:
+            plan = plan.inside(out.mask)
     return out if out is not None else _empty(snapshot)
 
 
