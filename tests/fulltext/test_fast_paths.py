@@ -67,3 +67,23 @@ def test_the_markdown_guard():
     assert [bool(_MAY_BE_MARKUP.search(text)) for text in plain] == [False, False]
     assert all(_MAY_BE_MARKUP.search(text) for text in marked)
     assert _plain_text(plain[1]) == "line one line two code" == _parsed_plain_text(plain[1])
+
+
+@settings(max_examples=300)
+@given(TEXT, st.sampled_from(LANGUAGES), st.data())
+def test_highlight_spans_are_the_analyzers_tokens(text, lang, data):
+    analyzer = analyzer_for(lang)
+    every = [
+        (token.startchar, token.endchar, token.text)
+        for token in analyzer(text, chars=True, mode="index", removestops=False)
+    ]
+    terms = set(data.draw(st.lists(st.sampled_from([t for *_, t in every] or ["x"]))))
+    terms.add("absent")
+    assert analyzer.spans(text, terms) == [span for span in every if span[2] in terms]
+
+
+def test_highlight_spans_of_a_spaced_compound():
+    analyzer = analyzer_for("fa")
+    text = "او می شود و كانون های ما"
+    # «كانون های» is one group: its joined form, plural stripped, is «کانون».
+    assert analyzer.spans(text, {"میشود", "کانون"}) == [(3, 9, "میشود"), (12, 21, "کانون")]

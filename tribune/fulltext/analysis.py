@@ -428,6 +428,56 @@ class TribuneAnalyzer(Analyzer):
             if not stopped:
                 pos += 1
 
+    def spans(self, value: str, terms: set[str] | frozenset[str]) -> list[tuple[int, int, str]]:
+        """(startchar, endchar, text) of the tokens of `value` that are in `terms`: what
+        `self(value, chars=True, mode="index", removestops=False)` yields, filtered, without
+        token objects (highlighting a page of hits analysed every word of every post).
+
+        The grouping is `_plain_groups`' from the same cached word plans; character offsets
+        are looked up only for the groups that hold a wanted token."""
+        plan = _planner(self.stem_lang, self.plural_suffixes)
+        out: list[tuple[str, int, int]] = []
+
+        def close(group: list[tuple[re.Match[str], _Plan]]) -> None:
+            match, word = group[0]
+            if len(group) == 1 and word.single is not None:
+                token = word.single[1]
+                if token in terms:
+                    _text, start, end, _persian = _word_pieces(match.group())[0]
+                    out.append((token, match.start() + start, match.start() + end))
+                return
+            pieces = [
+                Piece(text, match.start() + start, match.start() + end, persian)
+                for match, _word in group
+                for text, start, end, persian in _word_pieces(match.group())
+            ]
+            out.extend(span for span in self._texts(pieces, True) if span[0] in terms)
+
+        group: list[tuple[re.Match[str], _Plan]] = []
+        size = group_end = 0
+        last_persian = last_head = False
+        for match in _WORD.finditer(value):
+            word = plan(match.group())
+            if word is None:
+                continue
+            if (
+                group
+                and ((last_head and word.first_persian) or (word.first_suffix and last_persian))
+                and size + len(word.pieces) <= _MAX_GROUP
+                and _GAP.fullmatch(value, group_end, match.start())
+            ):
+                group.append((match, word))
+                size += len(word.pieces)
+            else:
+                if group:
+                    close(group)
+                group, size = [(match, word)], len(word.pieces)
+            last_persian, last_head = word.last_persian, word.last_head
+            group_end = match.end()
+        if group:
+            close(group)
+        return [(start, end, text) for text, start, end in out]
+
     def _plain_tokens(
         self, value: str, token: Token, positions: bool, removestops: bool, pos: int, index_mode
     ) -> Iterator[Token]:

@@ -28,6 +28,7 @@ This reads whoosh3's posting blocks through attributes of its W3 codec (`_read_d
 
 from __future__ import annotations
 
+import pickle  # nosec B403 - whoosh's own index files, read as whoosh reads them
 import threading
 from collections import OrderedDict
 from dataclasses import dataclass
@@ -37,9 +38,11 @@ import numpy as np
 from whoosh.codec.whoosh3 import LENGTHS_COLUMN, W3LeafMatcher
 from whoosh.columns import NumericColumn
 from whoosh.fields import DATETIME
+from whoosh.formats import Positions
 from whoosh.query import And, AndNot, DateRange, NullQuery, Or, Phrase, Query, Term
 from whoosh.reading import TermNotFound
 from whoosh.scoring import BM25F
+from whoosh.system import _INT_SIZE
 from whoosh.util.numeric import byte_to_length
 from whoosh.util.times import datetime_to_long
 
@@ -73,16 +76,22 @@ class Postings:
 
 @dataclass
 class Matches:
-    """Which documents match (mask) and their scores (meaningful where mask is True).
+    """The documents matching a query, in order, and their scores.
 
     coverage < 1: a phrase had more candidates than PHRASE_BUDGET and only the best of them
-    (by `order`) were checked, so `mask` holds the best matches but not all of them; about
-    mask.sum() / coverage documents match.
+    (by `order`) were checked, so `ids` holds the best matches but not all of them; about
+    len(ids) / coverage documents match.
     """
 
-    mask: np.ndarray
-    scores: np.ndarray
+    ids: np.ndarray  # sorted document numbers, each once
+    scores: np.ndarray  # one per id
     coverage: float = 1.0
+
+    def mask(self, size: int) -> np.ndarray:
+        """The matches as a boolean array over every document."""
+        out = np.zeros(size, dtype=bool)
+        out[self.ids] = True
+        return out
 
 
 class Snapshot:
@@ -154,7 +163,7 @@ class Snapshot:
         key = repr(query)
         found = self._masks.get(key)
         if found is None:
-            found = self._masks[key] = evaluate(self, query).mask & self.live
+            found = self._masks[key] = evaluate(self, query).mask(self.size) & self.live
             while len(self._masks) > MASK_CACHE:
                 self._masks.popitem(last=False)
         else:
@@ -168,9 +177,8 @@ class Snapshot:
     ) -> Postings:
         """All postings of one term across the segments (deleted documents included).
 
-        `within`: cumulative counts of the only documents that matter (see _Plan.within);
-        posting blocks holding none of them are skipped unread, so some postings outside
-        those documents may be missing.
+        `within`: the only documents that matter, sorted (see _Plan.within); posting blocks
+        holding none of them are skipped unread, so some postings outside them may be missing.
         """
         ids, weights, encoded = [], [], [] if values else None
         for seg, offset in self.segments:
@@ -188,7 +196,10 @@ class Snapshot:
                 )
             except TermNotFound:
                 continue
-            local = within[offset:] if within is not None else None
+            local = None
+            if within is not None:
+                bounds = np.searchsorted(within, (offset, offset + seg.doc_count_all()))
+                local = within[bounds[0] : bounds[1]] - offset
             read = _read_matcher(matcher, local, values)
             if read.complete:
                 _postings_cache.put(key, (read.ids, read.weights))
@@ -197,7 +208,7 @@ class Snapshot:
             if values:
                 encoded.extend(read.values)
         if not ids:
-            return Postings(np.zeros(0, dtype=np.int64), np.zeros(0), [] if values else None)
+            return Postings(_NO_IDS, _NO_SCORES, [] if values else None)
         return Postings(
             np.concatenate(ids) if len(ids) > 1 else ids[0],
             np.concatenate(weights) if len(weights) > 1 else weights[0],
@@ -293,15 +304,15 @@ def _segment_column(seg, fieldname: str) -> np.ndarray:
 
 def _read_matcher(matcher, within: np.ndarray | None, values: bool) -> _Read:
     """Read a segment's postings block by block (whoosh stores each block as a pickled tuple
-    of delta-coded ids, weights and encoded values). `within`: as in Snapshot.postings, from
-    this segment's first document on."""
+    of delta-coded ids, weights and encoded values). `within`: as in Snapshot.postings, in
+    this segment's document numbers."""
     ids, weights, encoded = [], [], []
     complete = True
     if type(matcher) is W3LeafMatcher:
         previous = -1  # the last document id of the previous block
         while matcher.is_active():
             last = matcher._maxid
-            if within is not None and within[last + 1] == within[previous + 1]:
+            if within is not None and not _any_between(within, previous, last):
                 # No document that matters in (previous, last]: skip the block unread.
                 complete = False
             else:
@@ -336,7 +347,7 @@ def _read_matcher(matcher, within: np.ndarray | None, values: bool) -> _Read:
         ids.append(np.array(block_ids, dtype=np.int64))
         weights.append(np.array(block_weights, dtype=np.float64))
     if not ids:
-        return _Read(np.zeros(0, dtype=np.int64), np.zeros(0), encoded, complete)
+        return _Read(_NO_IDS, _NO_SCORES, encoded, complete)
     return _Read(
         np.concatenate(ids) if len(ids) > 1 else ids[0],
         np.concatenate(weights) if len(weights) > 1 else weights[0],
@@ -345,27 +356,31 @@ def _read_matcher(matcher, within: np.ndarray | None, values: bool) -> _Read:
     )
 
 
+def _any_between(sorted_ids: np.ndarray, low: int, high: int) -> bool:
+    """Whether any of `sorted_ids` is in (low, high]."""
+    index = int(np.searchsorted(sorted_ids, low, side="right"))
+    return index < len(sorted_ids) and sorted_ids[index] <= high
+
+
 # Evaluation
 
 
 @dataclass
 class _Plan:
-    """How phrases are checked: which candidates first (`order`, higher first, or their own
-    score when None) and how many at most (`budget`, None for all).
+    """How phrases are checked: which candidates first (`order`, one value per document,
+    higher first, or their own score when None) and how many at most (`budget`, None for all).
 
     `within`: when only some documents matter (the other side of an AND has ruled out the
-    rest), their cumulative counts (within[i] = how many of them are below document i), so
-    posting blocks without any can be skipped. Matches are then exact only inside them.
+    rest), those documents, sorted, so posting blocks without any can be skipped. Matches are
+    then exact only among them.
     """
 
     order: np.ndarray | None
     budget: int | None
     within: np.ndarray | None = None
 
-    def inside(self, mask: np.ndarray) -> _Plan:
-        counts = np.zeros(len(mask) + 1, dtype=np.int64)
-        np.cumsum(mask, out=counts[1:])
-        return _Plan(self.order, self.budget, counts)
+    def inside(self, ids: np.ndarray) -> _Plan:
+        return _Plan(self.order, self.budget, ids)
 
 
 def evaluate(
@@ -380,61 +395,79 @@ def evaluate(
     (see Matches.coverage): by `order` (one value per document, higher first, e.g. creation
     times for "newest") or else by the phrase's own score, which keeps the top of a relevance
     ranking exact. budget=None checks every candidate.
+
+    Matches are kept as sorted document numbers with their scores, so a query costs what its
+    posting lists hold, not the size of the index.
     """
     return _evaluate(snapshot, query, _Plan(order, budget))
 
 
 def _evaluate(snapshot: Snapshot, query: Query, plan: _Plan) -> Matches:
     if query is NullQuery:
-        return _empty(snapshot)
+        return _empty()
     kind = type(query)
     if kind is Term:
         return _term(snapshot, query, plan)
     if kind is Phrase:
         return _phrase(snapshot, query, plan)
     if kind is Or:
-        return _combine(snapshot, query.subqueries, np.logical_or, plan)
+        return _union([_evaluate(snapshot, part, plan) for part in query.subqueries])
     if kind is And:
         return _intersect(snapshot, query.subqueries, plan)
     if kind is AndNot:
         positive = _evaluate(snapshot, query.a, plan)
+        if not len(positive.ids):
+            return positive
         # Only the positive side's documents matter to the exclusion; and excluding only
         # some of a phrase's matches would let the others through: no budget there.
-        negative = _evaluate(snapshot, query.b, _Plan(None, None).inside(positive.mask))
-        return Matches(positive.mask & ~negative.mask, positive.scores, positive.coverage)
+        negative = _evaluate(snapshot, query.b, _Plan(None, None, positive.ids))
+        keep = ~np.isin(positive.ids, negative.ids, assume_unique=True)
+        return Matches(positive.ids[keep], positive.scores[keep], positive.coverage)
     if kind is DateRange:
         return _date_range(snapshot, query)
     raise UnsupportedQuery(f"cannot evaluate {query!r}")
 
 
-def _empty(snapshot: Snapshot) -> Matches:
-    return Matches(np.zeros(snapshot.size, dtype=bool), np.zeros(snapshot.size))
+_NO_IDS = np.zeros(0, dtype=np.int64)
+_NO_SCORES = np.zeros(0)
+
+
+def _empty() -> Matches:
+    return Matches(_NO_IDS, _NO_SCORES)
 
 
 def _intersect(snapshot: Snapshot, queries, plan: _Plan) -> Matches:
-    """AND: the rarest part first; the others are then read only where it matched."""
+    """AND: the rarest part first; each next one is read only where the ones before matched,
+    and not at all once nothing is left."""
     reader = snapshot.searcher.reader()
-    ordered = sorted(queries, key=lambda query: query.estimate_size(reader))
-    out = _combine(snapshot, ordered, np.logical_and, plan, narrow=True)
-    out.scores[~out.mask] = 0
-    return out
-
-
-def _combine(snapshot: Snapshot, queries, join, plan: _Plan, narrow: bool = False) -> Matches:
-    """Join the parts' masks, add their scores; `narrow`: read each part only where the parts
-    before it all matched (for AND)."""
     out = None
-    for query in queries:
+    for query in sorted(queries, key=lambda query: query.estimate_size(reader)):
         part = _evaluate(snapshot, query, plan)
         if out is None:
-            out = Matches(part.mask.copy(), part.scores.copy(), part.coverage)
+            out = part
         else:
-            join(out.mask, part.mask, out=out.mask)
-            out.scores += part.scores
-            out.coverage = min(out.coverage, part.coverage)
-        if narrow:
-            plan = plan.inside(out.mask)
-    return out if out is not None else _empty(snapshot)
+            ids, left, right = np.intersect1d(
+                out.ids, part.ids, assume_unique=True, return_indices=True
+            )
+            scores = out.scores[left] + part.scores[right]
+            out = Matches(ids, scores, min(out.coverage, part.coverage))
+        if not len(out.ids):
+            return out
+        plan = plan.inside(out.ids)
+    return out if out is not None else _empty()
+
+
+def _union(parts: list[Matches]) -> Matches:
+    """OR: every part's documents, their scores added."""
+    parts = [part for part in parts if len(part.ids)]
+    if len(parts) <= 1:
+        return parts[0] if parts else _empty()
+    coverage = min(part.coverage for part in parts)
+    ids, where = np.unique(np.concatenate([part.ids for part in parts]), return_inverse=True)
+    scores = np.bincount(
+        where, weights=np.concatenate([part.scores for part in parts]), minlength=len(ids)
+    )
+    return Matches(ids, scores, coverage)
 
 
 def _field(snapshot: Snapshot, fieldname: str):
@@ -459,81 +492,103 @@ def _term_scores(snapshot: Snapshot, fieldname: str, text, postings: Postings) -
 
 
 def _term(snapshot: Snapshot, query: Term, plan: _Plan) -> Matches:
-    out = _empty(snapshot)
     if query.fieldname not in snapshot.schema:
-        return out
+        return _empty()
     postings = snapshot.postings(query.fieldname, query.text, within=plan.within)
     if not len(postings.ids):
-        return out
-    out.mask[postings.ids] = True
+        return _empty()
     if _scored(snapshot, query.fieldname):
-        out.scores[postings.ids] = _term_scores(snapshot, query.fieldname, query.text, postings)
-    return out
+        scores = _term_scores(snapshot, query.fieldname, query.text, postings)
+    else:
+        scores = np.zeros(len(postings.ids))
+    return Matches(postings.ids, scores)
 
 
 def _phrase(snapshot: Snapshot, query: Phrase, plan: _Plan) -> Matches:
     """Documents where the words follow each other (whoosh's slop=1), scored as their sum.
 
-    Candidates are the documents holding every word; their positions are then compared as
-    (document, position - i) keys of word i: a key common to all words is a phrase.
+    Candidates are the live documents holding every word (from the postings cache, without
+    positions); past the budget only the best are kept. Positions are then read only from
+    the blocks holding a candidate and compared as (document, position - i) keys of word i:
+    a key common to all words is a phrase.
     """
-    out = _empty(snapshot)
     fieldname = query.fieldname
     if fieldname not in snapshot.schema or not query.words:
-        return out
+        return _empty()
     if query.slop != 1:
         raise UnsupportedQuery("only exact phrases (slop=1) are evaluated")
-    field = snapshot.schema[fieldname]
     # Rarest word first; the others are read only where the words so far all occur.
     reader = snapshot.searcher.reader()
-    rarest_first = sorted(
-        range(len(query.words)), key=lambda i: reader.doc_frequency(fieldname, query.words[i])
-    )
-    postings: list[Postings | None] = [None] * len(query.words)
-    candidates = snapshot.live.copy()
-    scores = np.zeros(snapshot.size)
-    word_plan = plan
-    for index in rarest_first:
-        word = query.words[index]
-        part = snapshot.postings(fieldname, word, values=True, within=word_plan.within)
+    rarest_first = sorted(query.words, key=lambda word: reader.doc_frequency(fieldname, word))
+    candidates, scores = None, None
+    within = plan.within
+    # A repeated word counts once per occurrence in the score, as in whoosh's.
+    for word in rarest_first:
+        part = snapshot.postings(fieldname, word, within=within)
         if not len(part.ids):
-            return out
-        postings[index] = part
-        present = np.zeros(snapshot.size, dtype=bool)
-        present[part.ids] = True
-        candidates &= present
-        scores[part.ids] += _term_scores(snapshot, fieldname, word, part)
-        word_plan = word_plan.inside(candidates)
-    docs = np.flatnonzero(candidates)
-    if plan.budget is not None and len(docs) > plan.budget:
-        priority = (scores if plan.order is None else plan.order)[docs]
-        best = docs[np.argsort(-priority, kind="stable")[: plan.budget]]
-        out.coverage = plan.budget / len(docs)
-        candidates[:] = False
-        candidates[best] = True
-    decode = field.format.decode_positions
+            return _empty()
+        part_scores = _term_scores(snapshot, fieldname, word, part)
+        if candidates is None:
+            live = snapshot.live[part.ids]
+            candidates, scores = part.ids[live], part_scores[live]
+        else:
+            candidates, left, right = np.intersect1d(
+                candidates, part.ids, assume_unique=True, return_indices=True
+            )
+            scores = scores[left] + part_scores[right]
+        if not len(candidates):
+            return _empty()
+        within = candidates
+    coverage = 1.0
+    if plan.budget is not None and len(candidates) > plan.budget:
+        priority = scores if plan.order is None else plan.order[candidates]
+        best = np.sort(np.argsort(-priority, kind="stable")[: plan.budget])
+        coverage = plan.budget / len(candidates)
+        candidates, scores = candidates[best], scores[best]
+    positions = {word: _positions(snapshot, fieldname, word, candidates) for word in rarest_first}
     common = None
-    for shift, part in enumerate(postings):
-        chosen = np.flatnonzero(candidates[part.ids])
-        values = part.values
-        lists = [decode(values[index]) for index in chosen.tolist()]
-        counts = np.fromiter(map(len, lists), dtype=np.int64, count=len(lists))
-        positions = np.fromiter(chain.from_iterable(lists), dtype=np.int64, count=counts.sum())
-        positions -= shift
-        docs = np.repeat(part.ids[chosen], counts)
-        keep = positions >= 0
-        keys = (docs[keep] << 32) | positions[keep]
+    for shift, word in enumerate(query.words):
+        counts, flat = positions[word]
+        flat = flat - shift
+        docs = np.repeat(candidates, counts)
+        keep = flat >= 0
+        keys = (docs[keep] << 32) | flat[keep]
         common = keys if common is None else np.intersect1d(common, keys)
         if not len(common):
-            return out
-    matched = np.unique(common >> 32)
-    out.mask[matched] = True
-    out.scores[matched] = scores[matched]
-    return out
+            return _empty()
+    matched = np.isin(candidates, common >> 32)
+    return Matches(candidates[matched], scores[matched], coverage)
+
+
+def _positions(snapshot: Snapshot, fieldname: str, word, docs: np.ndarray):
+    """(counts, positions) of `word` in each of `docs` (sorted, all holding it): how many
+    positions each document has, and all of them in document order."""
+    part = snapshot.postings(fieldname, word, values=True, within=docs)
+    values = part.values
+    chosen = np.searchsorted(part.ids, docs).tolist()
+    if type(snapshot.schema[fieldname].format) is not Positions:  # pragma: no cover
+        decode = snapshot.schema[fieldname].format.decode_positions
+        lists = [decode(values[index]) for index in chosen]
+        counts = np.fromiter(map(len, lists), dtype=np.int64, count=len(lists))
+        flat = np.fromiter(chain.from_iterable(lists), dtype=np.int64, count=counts.sum())
+        return counts, flat
+    # Positions.decode_positions, for many values at once: each is a 4-byte count and a
+    # pickled list of deltas (its pickle STOP byte may have been stripped).
+    deltas = []
+    for index in chosen:
+        value = values[index]
+        if not value.endswith(b"."):
+            value += b"."
+        # Our own index's positions, unpickled exactly as whoosh's decode_positions does.
+        deltas.append(pickle.loads(value[_INT_SIZE:]))  # noqa: S301  # nosec B301
+    counts = np.fromiter(map(len, deltas), dtype=np.int64, count=len(deltas))
+    running = np.cumsum(np.fromiter(chain.from_iterable(deltas), dtype=np.int64))
+    # Each document's deltas start again from 0: subtract the running total before it.
+    before = np.concatenate(([0], running))[np.cumsum(counts) - counts]
+    return counts, running - np.repeat(before, counts)
 
 
 def _date_range(snapshot: Snapshot, query: DateRange) -> Matches:
-    out = _empty(snapshot)
     field = _field(snapshot, query.fieldname)
     if not isinstance(field, DATETIME):
         raise UnsupportedQuery(f"{query.fieldname} is not a date field")
@@ -545,8 +600,8 @@ def _date_range(snapshot: Snapshot, query: DateRange) -> Matches:
     if query.enddate is not None:
         end = datetime_to_long(query.enddate)
         mask &= values < end if query.endexcl else values <= end
-    out.mask = mask
-    return out
+    ids = np.flatnonzero(mask)
+    return Matches(ids, np.zeros(len(ids)))
 
 
 def snapshot(searcher) -> Snapshot:

@@ -95,12 +95,7 @@ def _positive_terms(query: Query) -> dict[str, set[str]]:
 
 
 def _matched_spans(text: str, analyzer, terms: set[str]) -> list[tuple[int, int, str]]:
-    spans = []
-    if terms:
-        for token in analyzer(text, chars=True, mode="index", removestops=False):
-            if token.text in terms:
-                spans.append((token.startchar, token.endchar, token.text))
-    return spans
+    return analyzer.spans(text, terms) if terms else []
 
 
 def _spans(text: str, language: str, terms: dict[str, set[str]]):
@@ -181,10 +176,10 @@ def snippet(text: str, language: str, terms: dict[str, set[str]]) -> Markup:
 
 
 def _ranked(snap: evaluation.Snapshot, docs: np.ndarray, scores: np.ndarray, sort: str):
-    """`docs` in result order: by score (ties: lower document number first, as whoosh), or by
-    creation time."""
+    """`docs` (sorted, `scores` one per doc) in result order: by score (ties: lower document
+    number first, as whoosh), or by creation time."""
     if sort == "relevance":
-        return docs[np.lexsort((docs, -scores[docs]))]
+        return docs[np.lexsort((docs, -scores))]
     created = snap.column("created")[docs]
     if sort == "newest":
         return docs[np.lexsort((-docs, -created))]
@@ -235,15 +230,15 @@ def search(
             created = snap.column("created").astype(np.float64)
             order = created if sort == "newest" else -created
         matches = evaluation.evaluate(snap, query, order)
-        mask = matches.mask & snap.live
+        keep = snap.live[matches.ids]
         for part in filters:
-            mask &= snap.filter_mask(part)
-        docs = np.flatnonzero(mask)
+            keep &= snap.filter_mask(part)[matches.ids]
+        docs = matches.ids[keep]
         found.total = len(docs)
         if matches.coverage < 1:
             found.total = max(len(docs), round(len(docs) / matches.coverage))
             found.total_is_exact = False
-        ranked = _ranked(snap, docs, matches.scores, sort)
+        ranked = _ranked(snap, docs, matches.scores[keep], sort)
         ranks, sizes = None, {}
         if group:
             ranks, sizes = _thread_ranks(snap.column("thread_id")[ranked])
