@@ -17,7 +17,7 @@ from __future__ import annotations
 from collections.abc import Iterable, Iterator
 
 from sqlalchemy import Row, func, select
-from sqlalchemy.orm import Session, contains_eager
+from sqlalchemy.orm import Session, contains_eager, joinedload, lazyload
 
 from tribune import access
 from tribune.fulltext.analysis import filter_value, index_datetime, text_fields
@@ -30,13 +30,21 @@ CHUNK = 500
 
 
 def visible_posts_query():
-    """Posts a reader may see, with thread, section and author loaded in the same statement."""
+    """Posts a reader may see, with thread, section and author loaded in the same statement.
+
+    Only those: a result page shows nothing else of them, and the models' other eager
+    relations (the thread's paper or action and their people, ...) would join half the
+    schema into every search (anything else still loads on first use)."""
     return (
         select(Post)
         .join(Post.thread)
         .join(Thread.section)
         .where(access.visible_posts_clause(None), access.visible_threads_clause(None))
-        .options(contains_eager(Post.thread).contains_eager(Thread.section))
+        .options(
+            contains_eager(Post.thread).contains_eager(Thread.section),
+            joinedload(Post.author),
+            lazyload("*"),
+        )
     )
 
 

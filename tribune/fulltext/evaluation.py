@@ -35,6 +35,7 @@ from dataclasses import dataclass
 from itertools import chain
 
 import numpy as np
+import numpy.ma  # noqa: F401 - np.unique imports it on first use (20 ms): at start-up instead
 from whoosh.codec.whoosh3 import LENGTHS_COLUMN, W3LeafMatcher
 from whoosh.columns import NumericColumn
 from whoosh.fields import DATETIME
@@ -53,6 +54,7 @@ SEGMENT_CACHE_BYTES = 128 * 2**20
 # Decoded posting lists kept per process (16 bytes a posting: a word in a third of 100k posts
 # takes about 0.5 MB).
 POSTINGS_CACHE_BYTES = 64 * 2**20
+ENTRY_BYTES = 200
 MASK_CACHE = 32
 # Checking a phrase's positions costs a few microseconds per candidate document (whoosh stores
 # positions pickled per posting); past this many candidates only the best are checked.
@@ -172,6 +174,21 @@ class Snapshot:
 
     # Postings
 
+    def cached_postings(self, fieldname: str, text) -> Postings | None:
+        """The term's postings if every segment's are in the cache, else None."""
+        ids, weights = [], []
+        for seg, offset in self.segments:
+            cached = _postings_cache.get(
+                (seg.segment().segment_id(), seg.doc_count_all(), fieldname, text)
+            )
+            if cached is None:
+                return None
+            ids.append(cached[0] + offset)
+            weights.append(cached[1])
+        if not ids:
+            return Postings(_NO_IDS, _NO_SCORES)
+        return Postings(np.concatenate(ids), np.concatenate(weights))
+
     def postings(
         self, fieldname: str, text, values: bool = False, within: np.ndarray | None = None
     ) -> Postings:
@@ -195,6 +212,7 @@ class Snapshot:
                     fieldname, seg._text_to_bytes(fieldname, text), seg.schema[fieldname].format
                 )
             except TermNotFound:
+                _postings_cache.put(key, (_NO_IDS, _NO_SCORES))
                 continue
             local = None
             if within is not None:
@@ -232,8 +250,13 @@ class _ArrayCache:
                 self._items.move_to_end(key)
             return found
 
+    @staticmethod
+    def _size(arrays: tuple) -> int:
+        # ENTRY_BYTES: what an entry costs besides its arrays (an absent word's are empty).
+        return sum(array.nbytes for array in arrays) + ENTRY_BYTES
+
     def put(self, key, arrays: tuple) -> None:
-        size = sum(array.nbytes for array in arrays)
+        size = self._size(arrays)
         if size > self.limit // 2:
             return  # one huge entry would push out everything else
         with self._lock:
@@ -243,7 +266,7 @@ class _ArrayCache:
             self.size += size
             while self.size > self.limit and self._items:
                 _key, old = self._items.popitem(last=False)
-                self.size -= sum(array.nbytes for array in old)
+                self.size -= self._size(old)
 
     def keys(self) -> list:
         with self._lock:
@@ -522,9 +545,15 @@ def _phrase(snapshot: Snapshot, query: Phrase, plan: _Plan) -> Matches:
     rarest_first = sorted(query.words, key=lambda word: reader.doc_frequency(fieldname, word))
     candidates, scores = None, None
     within = plan.within
+    # Words not in the postings cache are read with their positions at once (a common word's
+    # blocks are then read once, not twice); cached ones need positions only for candidates.
+    with_positions: dict[str, Postings] = {}
     # A repeated word counts once per occurrence in the score, as in whoosh's.
     for word in rarest_first:
-        part = snapshot.postings(fieldname, word, within=within)
+        part = with_positions.get(word) or snapshot.cached_postings(fieldname, word)
+        if part is None:
+            part = snapshot.postings(fieldname, word, values=True, within=within)
+            with_positions[word] = part
         if not len(part.ids):
             return _empty()
         part_scores = _term_scores(snapshot, fieldname, word, part)
@@ -545,7 +574,10 @@ def _phrase(snapshot: Snapshot, query: Phrase, plan: _Plan) -> Matches:
         best = np.sort(np.argsort(-priority, kind="stable")[: plan.budget])
         coverage = plan.budget / len(candidates)
         candidates, scores = candidates[best], scores[best]
-    positions = {word: _positions(snapshot, fieldname, word, candidates) for word in rarest_first}
+    positions = {
+        word: _positions(snapshot, fieldname, word, candidates, with_positions.get(word))
+        for word in rarest_first
+    }
     common = None
     for shift, word in enumerate(query.words):
         counts, flat = positions[word]
@@ -560,10 +592,12 @@ def _phrase(snapshot: Snapshot, query: Phrase, plan: _Plan) -> Matches:
     return Matches(candidates[matched], scores[matched], coverage)
 
 
-def _positions(snapshot: Snapshot, fieldname: str, word, docs: np.ndarray):
+def _positions(snapshot: Snapshot, fieldname: str, word, docs: np.ndarray, part: Postings | None):
     """(counts, positions) of `word` in each of `docs` (sorted, all holding it): how many
-    positions each document has, and all of them in document order."""
-    part = snapshot.postings(fieldname, word, values=True, within=docs)
+    positions each document has, and all of them in document order. `part`: the word's
+    postings already read with their values, if they were."""
+    if part is None:
+        part = snapshot.postings(fieldname, word, values=True, within=docs)
     values = part.values
     chosen = np.searchsorted(part.ids, docs).tolist()
     if type(snapshot.schema[fieldname].format) is not Positions:  # pragma: no cover
