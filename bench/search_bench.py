@@ -444,6 +444,10 @@ def main():
     out = (args.out or ROOT / "bench" / "out" / str(args.posts)).resolve()
     out.mkdir(parents=True, exist_ok=True)
     corpus = Corpus()
+    if not corpus.prose:
+        # Word lists alone give other word frequencies (phrases of common words, far more
+        # hits): figures from them do not compare with the README's.
+        print(f"warning: {corpus.source}; pip install -e '.[bench]' (make bench does)", flush=True)
     report = {"posts_requested": args.posts, "machine_cpus": os.cpu_count()}
     if not (args.reuse and (out / "bench.db").exists()):
         for stale in ("bench.db", "bench.db-wal", "bench.db-shm"):
