@@ -224,3 +224,25 @@ def test_request_logs_leave_out_what_readers_search_for():
     record.args = ("GET /api/v1/search?q=x HTTP/1.1", "200", "-")
     RedactSearchQueries().filter(record)
     assert "q=x" not in record.getMessage()
+
+
+def test_a_result_page_reads_its_posts_in_a_fixed_number_of_statements(
+    app, client, make_user, make_section, make_thread, count_queries
+):
+    """Results are re-read in one statement with what they show (thread, section, author);
+    nothing a result page or the API shows is loaded per result."""
+    section = make_section()
+
+    def statements(query: str) -> tuple[int, int]:
+        with count_queries() as page:
+            assert client.get("/search", query_string={"q": query}).status_code == 200
+        with count_queries() as api:
+            assert client.get("/api/v1/search", query_string={"q": query}).status_code == 200
+        return page.count, api.count
+
+    make_thread(author=make_user("member0"), section=section, title="نخستین نوشته", body="همبستگی نخست")
+    one = statements("همبستگی")
+    for n in range(1, 8):
+        make_thread(author=make_user(f"member{n}"), section=section, title=f"نوشته {n}", body=f"همبستگی {n}")
+    assert client.get("/api/v1/search", query_string={"q": "همبستگی"}).get_json()["total"] == 8
+    assert statements("همبستگی") == one

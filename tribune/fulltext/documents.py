@@ -17,7 +17,7 @@ from __future__ import annotations
 from collections.abc import Iterable, Iterator
 
 from sqlalchemy import Row, func, select
-from sqlalchemy.orm import Session, contains_eager, joinedload, lazyload
+from sqlalchemy.orm import Session, contains_eager, defer, joinedload, lazyload
 
 from tribune import access
 from tribune.fulltext.analysis import filter_value, index_datetime, text_fields
@@ -34,7 +34,8 @@ def visible_posts_query():
 
     Only those: a result page shows nothing else of them, and the models' other eager
     relations (the thread's paper or action and their people, ...) would join half the
-    schema into every search (anything else still loads on first use)."""
+    schema into every search; nor the bodies, which results show as the index's snippets
+    (anything else still loads on first use)."""
     return (
         select(Post)
         .join(Post.thread)
@@ -43,6 +44,8 @@ def visible_posts_query():
         .options(
             contains_eager(Post.thread).contains_eager(Thread.section),
             joinedload(Post.author),
+            defer(Post.body_source),
+            defer(Post.body_html),
             lazyload("*"),
         )
     )
