@@ -17,7 +17,7 @@ from hypothesis import strategies as st
 from whoosh.filedb.filestore import RamStorage
 from whoosh.query import And, AndNot, DateRange, NullQuery, Or, Phrase, Term
 
-from tribune.fulltext import evaluation
+from tribune.fulltext import arrays, evaluation
 from tribune.fulltext.analysis import build_schema, text_fields
 from tribune.fulltext.querylang import QuerySyntaxError, parse, split_to_whoosh
 
@@ -298,12 +298,12 @@ def test_an_exclusion_is_never_cut_short(ix):
 def test_segment_arrays_are_read_once_per_segment(ix):
     with ix.searcher() as first:
         evaluation.snapshot(first).norms("body")
-    cached = set(evaluation._segment_arrays.keys())
+    cached = set(arrays.segment_arrays.keys())
     with ix.searcher() as second:
         snap = evaluation.snapshot(second)
         snap.norms("body")
         assert len(snap.norms("body")) == snap.size
-    assert set(evaluation._segment_arrays.keys()) == cached
+    assert set(arrays.segment_arrays.keys()) == cached
 
 
 def test_an_unknown_query_type_is_refused(ix):
@@ -319,7 +319,7 @@ def test_columns_and_lengths_are_read_as_whoosh_reads_them(ix):
     with ix.searcher() as searcher:
         snap = evaluation.snapshot(searcher)
         threads, created = snap.column("thread_id"), snap.column("created")
-        lengths = {name: snap._global("lengths", name, evaluation._segment_lengths)
+        lengths = {name: snap._global("lengths", name, arrays.segment_lengths)
                    for name in ("title", "body", "stem_fr")}  # fmt: skip
         for docnum in range(snap.size):
             stored = searcher.stored_fields(docnum)
@@ -339,7 +339,7 @@ def test_an_and_reads_only_the_blocks_where_its_rarest_part_matched(ix, monkeypa
         common = Term("body", "بدیل")
         query = And([Term("body", "مصدق"), common])
         reads = []
-        monkeypatch.setattr(evaluation, "_postings_cache", evaluation._ArrayCache(0))
+        monkeypatch.setattr(arrays, "postings_cache", arrays.ArrayCache(0))
         original = W3LeafMatcher._read_data
         monkeypatch.setattr(
             W3LeafMatcher, "_read_data", lambda self: reads.append(1) or original(self)
@@ -365,7 +365,7 @@ def test_an_empty_index_matches_nothing():
 def test_a_searched_word_is_decoded_once_then_served_from_memory(ix, monkeypatch):
     from whoosh.codec.whoosh3 import W3LeafMatcher
 
-    monkeypatch.setattr(evaluation, "_postings_cache", evaluation._ArrayCache(2**20))
+    monkeypatch.setattr(arrays, "postings_cache", arrays.ArrayCache(2**20))
     reads = []
     original = W3LeafMatcher._read_data
     monkeypatch.setattr(W3LeafMatcher, "_read_data", lambda self: reads.append(1) or original(self))
@@ -382,7 +382,7 @@ def test_a_searched_word_is_decoded_once_then_served_from_memory(ix, monkeypatch
 
 
 def test_the_cache_keeps_within_its_size():
-    cache = evaluation._ArrayCache(1000)
+    cache = arrays.ArrayCache(1000)
     for n in range(20):
         cache.put(n, (np.zeros(10),))  # 80 bytes each
     assert cache.size <= 1000 and cache.get(0) is None and cache.get(19) is not None

@@ -240,9 +240,11 @@ def test_a_result_page_reads_its_posts_in_a_fixed_number_of_statements(
             assert client.get("/api/v1/search", query_string={"q": query}).status_code == 200
         return page.count, api.count
 
-    make_thread(author=make_user("member0"), section=section, title="نخستین نوشته", body="همبستگی نخست")
+    first = make_user("member0")
+    make_thread(author=first, section=section, title="نخستین نوشته", body="همبستگی نخست")
     one = statements("همبستگی")
     for n in range(1, 8):
-        make_thread(author=make_user(f"member{n}"), section=section, title=f"نوشته {n}", body=f"همبستگی {n}")
+        author = make_user(f"member{n}")
+        make_thread(author=author, section=section, title=f"نوشته {n}", body=f"همبستگی {n}")
     assert client.get("/api/v1/search", query_string={"q": "همبستگی"}).get_json()["total"] == 8
     assert statements("همبستگی") == one
