@@ -288,6 +288,23 @@ def test_a_common_phrase_checks_its_best_candidates_first(ix):
         assert sorted((d for _s, d in newest), key=lambda d: -created[d]) == by_date[: len(newest)]
 
 
+def test_a_phrase_inside_a_narrower_and_spends_its_budget_there(ix):
+    """Search in one thread: the phrase's budget goes to that thread's candidates, not to the
+    rest of the posting blocks read along with them, so the thread's matches are all found."""
+    words = [Term("body", "بدیل"), Term("body", "جمهوری")]
+    for thread in (11, 21, 31):
+        scope = Term("thread_id", thread)
+        query = And([Phrase("body", ["بدیل", "جمهوری"]), scope])
+        with ix.searcher() as searcher:
+            theirs = whoosh_ranking(searcher, query)
+            # A budget of exactly the thread's candidates (posts holding both words).
+            budget = len(our_ranking(searcher, And([*words, scope])))
+            assert theirs and budget < len(our_ranking(searcher, And(words)))
+            same(our_ranking(searcher, query, budget=budget), theirs, scored=False)
+            snap = evaluation.snapshot(searcher)
+            assert evaluation.evaluate(snap, query, budget=budget).coverage == 1
+
+
 def test_an_exclusion_is_never_cut_short(ix):
     """-"phrase" must remove every post holding the phrase, however common."""
     query = AndNot(Term("body", "بدیل"), Phrase("body", ["بدیل", "جمهوری"]))

@@ -332,8 +332,12 @@ def _phrase(snapshot: Snapshot, query: Phrase, plan: _Plan) -> Matches:
             return _empty()
         part_scores = _term_scores(snapshot, fieldname, word, part)
         if candidates is None:
-            live = snapshot.live[part.ids]
-            candidates, scores = part.ids[live], part_scores[live]
+            keep = snapshot.live[part.ids]
+            if plan.within is not None:
+                # Blocks read for the documents that matter hold others too: the budget below
+                # must go to the ones that matter (e.g. one thread's posts).
+                keep &= np.isin(part.ids, plan.within, assume_unique=True)
+            candidates, scores = part.ids[keep], part_scores[keep]
         else:
             candidates, left, right = np.intersect1d(
                 candidates, part.ids, assume_unique=True, return_indices=True
