@@ -17,6 +17,7 @@ from sqlalchemy.engine import Engine
 from tests.support import FAST_HASH, PASSWORD
 from tribune import create_app
 from tribune.extensions import db
+from tribune.fulltext.store import close_searchers
 from tribune.models import Section
 from tribune.services import accounts, posting
 
@@ -91,6 +92,14 @@ def _dispose_engines():
     for engine in list(_ENGINES):
         engine.dispose()
     _ENGINES.clear()
+
+
+@pytest.fixture(autouse=True)
+def _fresh_searchers():
+    # Cached searchers are per thread and per index path; each test has its own index, but
+    # closing them keeps file handles from piling up over the suite.
+    yield
+    close_searchers()
 
 
 def reset_schema():

@@ -13,7 +13,6 @@ from tribune.extensions import db
 from tribune.fulltext import bulk, documents, indexer, maintenance
 from tribune.fulltext.analysis import build_schema, text_fields
 from tribune.fulltext.bulk import bulk_writer
-from tribune.fulltext.store import close_searchers
 from tribune.models import Post, SearchState, Thread
 from tribune.services import moderation, posting
 from tribune.services import search as search_service
@@ -26,12 +25,6 @@ def app_config(app_config):
     # The corpus is indexed once, by a rebuild, rather than commit by commit.
     app_config["SEARCH_INDEX_IN_REQUEST"] = False
     return app_config
-
-
-@pytest.fixture(autouse=True)
-def _fresh_searchers():
-    yield
-    close_searchers()
 
 
 @pytest.fixture

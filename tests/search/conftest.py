@@ -4,22 +4,12 @@ import re
 
 import pytest
 
-from tribune.fulltext.store import close_searchers
-
 
 @pytest.fixture
 def app_config(app_config):
     # These tests look into the index right after a service call, outside any request.
     app_config["SEARCH_INDEX_EACH_COMMIT"] = True
     return app_config
-
-
-@pytest.fixture(autouse=True)
-def _fresh_searchers():
-    # Cached searchers are per thread and per index path; each test has its own index, but
-    # closing them keeps file handles from piling up over the suite.
-    yield
-    close_searchers()
 
 
 @pytest.fixture

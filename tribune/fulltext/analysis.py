@@ -377,43 +377,19 @@ class TribuneAnalyzer(Analyzer):
         token = Token(positions, chars, removestops=removestops, mode=mode, **kwargs)
         if tokenize and not chars and not keeporiginal:
             # Indexing and querying need no character offsets: the same tokens, a third faster.
-            yield from self._plain_tokens(
-                value, token, positions, removestops, start_pos, index_mode
-            )
-            return
-        if tokenize:
-            groups: Iterator[list[Piece]] | list[list[Piece]] = iter_groups(value)
+            units = self._plain_units(value, index_mode)
         else:
-            text = normalize(value)
-            groups = [[Piece(text, 0, len(value), is_persian(text))]] if text else []
+            if tokenize:
+                groups: Iterator[list[Piece]] | list[list[Piece]] = iter_groups(value)
+            else:
+                text = normalize(value)
+                groups = [[Piece(text, 0, len(value), is_persian(text))]] if text else []
+            units = self._units(groups, index_mode)
         pos = start_pos
-        key = (self.stem_lang, self.plural_suffixes)
-        for group in groups:
-            if len(group) == 1:
-                # Most words are one piece: the same answers as below, from a cache.
-                piece = group[0]
-                stopped, text = _single(*key, piece.text, piece.persian)
-                if stopped and removestops:
-                    continue
-                if text:
-                    token.text = text
-                    token.stopped = stopped
-                    token.boost = 1.0
-                    if keeporiginal:
-                        token.original = value[piece.start : piece.end]
-                    if positions:
-                        token.pos = pos
-                    if chars:
-                        token.startchar = start_char + piece.start
-                        token.endchar = start_char + piece.end
-                    yield token
-                if not stopped:
-                    pos += 1
-                continue
-            stopped = self._is_stop(group)
+        for stopped, texts in units:
             if stopped and removestops:
                 continue
-            for text, start, end in self._texts(group, index_mode):
+            for text, start, end in texts:
                 token.text = text
                 token.stopped = stopped
                 token.boost = 1.0
@@ -427,6 +403,28 @@ class TribuneAnalyzer(Analyzer):
                 yield token
             if not stopped:
                 pos += 1
+
+    def _units(self, groups, index_mode: bool) -> Iterator[tuple[bool, Any]]:
+        """(stopped, [(text, startchar, endchar), ...]) for each group: its tokens."""
+        key = (self.stem_lang, self.plural_suffixes)
+        for group in groups:
+            if len(group) == 1:
+                # Most words are one piece: the same answers as _texts, from a cache.
+                piece = group[0]
+                stopped, text = _single(*key, piece.text, piece.persian)
+                yield stopped, ((text, piece.start, piece.end),) if text else ()
+            else:
+                yield self._is_stop(group), self._texts(group, index_mode)
+
+    def _plain_units(self, value: str, index_mode: bool) -> Iterator[tuple[bool, Any]]:
+        """_units without character offsets (all 0), from cached per-word plans."""
+        for pieces, single in _plain_groups(value, _planner(self.stem_lang, self.plural_suffixes)):
+            if single is not None:
+                stopped, text = single
+                yield stopped, ((text, 0, 0),) if text else ()
+            else:
+                group = [Piece(text, 0, 0, persian) for text, persian in pieces]
+                yield self._is_stop(group), self._texts(group, index_mode)
 
     def spans(self, value: str, terms: set[str] | frozenset[str]) -> list[tuple[int, int, str]]:
         """(startchar, endchar, text) of the tokens of `value` that are in `terms`: what
@@ -477,39 +475,6 @@ class TribuneAnalyzer(Analyzer):
         if group:
             close(group)
         return [(start, end, text) for text, start, end in out]
-
-    def _plain_tokens(
-        self, value: str, token: Token, positions: bool, removestops: bool, pos: int, index_mode
-    ) -> Iterator[Token]:
-        """__call__ without chars or keeporiginal: the same tokens from cached per-word plans."""
-        for pieces, single in _plain_groups(value, _planner(self.stem_lang, self.plural_suffixes)):
-            if single is not None:
-                stopped, text = single
-                if stopped and removestops:
-                    continue
-                if text:
-                    token.text = text
-                    token.stopped = stopped
-                    token.boost = 1.0
-                    if positions:
-                        token.pos = pos
-                    yield token
-                if not stopped:
-                    pos += 1
-                continue
-            group = [Piece(text, 0, 0, persian) for text, persian in pieces]
-            stopped = self._is_stop(group)
-            if stopped and removestops:
-                continue
-            for text, _start, _end in self._texts(group, index_mode):
-                token.text = text
-                token.stopped = stopped
-                token.boost = 1.0
-                if positions:
-                    token.pos = pos
-                yield token
-            if not stopped:
-                pos += 1
 
 
 def analyzer_for(language: str) -> TribuneAnalyzer:

@@ -52,6 +52,7 @@ from multiprocessing.process import BaseProcess
 from whoosh.writing import PostingPool, SegmentWriter
 
 from tribune.fulltext import documents
+from tribune.fulltext.indexer import COMPOUND_SEGMENTS
 
 log = logging.getLogger(__name__)
 
@@ -134,7 +135,7 @@ def bulk_writer(ix, limitmb: int, lock: bool = True) -> SegmentWriter:
     """A whoosh writer for filling a new generation: the same index, written with less work.
     `lock=False` for a worker of `parallel_segments` (the generation is not served yet and every
     writer in it writes its own segment)."""
-    writer = _BulkWriter(ix, _lk=lock, limitmb=limitmb, compound=False)
+    writer = _BulkWriter(ix, _lk=lock, limitmb=limitmb, compound=COMPOUND_SEGMENTS)
     writer.pool = _ChunkedPool(writer.temp_storage(), writer.newsegment, limitmb=limitmb)
     return writer
 

@@ -36,11 +36,12 @@ BATCH_SIZE = 500
 # (128 per writer, and per process with procs>1) peaked at 1.3 GB RSS in LIBRARIES.md's bulk
 # test because Python objects weigh several times the pooled bytes; bench/ measures ours.
 LIMITMB_INCREMENTAL = 64
-# Every writer writes segments as separate files (compound=False), never as whoosh's default
+LIMITMB_REBUILD = 256
+# Every writer (here and bulk.py's) writes segments as separate files, never as whoosh's default
 # compound file: a searcher opens a compound segment by copying each of its files into memory
 # (BytesIO), which at 100k posts cost 220 MB and 350 ms per new searcher, i.e. after every
 # commit. Separate files are read in place.
-LIMITMB_REBUILD = 256
+COMPOUND_SEGMENTS = False
 # On PostgreSQL a sequence hands out ids before commit, so a transaction that commits late leaves
 # a temporary hole below ids already visible. The indexer waits this long for a hole to fill
 # before treating it as a rolled-back transaction. (SQLite serializes writers: no such holes.)
@@ -221,7 +222,7 @@ def _write(
     """Add, replace or delete the documents of these posts in one whoosh commit."""
     visible = documents.load_sources(session, post_ids)
     fresh = _never_indexed(session, post_ids, after)
-    writer = ix.writer(limitmb=limitmb, compound=False)
+    writer = ix.writer(limitmb=limitmb, compound=COMPOUND_SEGMENTS)
     try:
         sources = [visible[post_id] for post_id in sorted(visible)]
         for start in range(0, len(sources), documents.CHUNK):
