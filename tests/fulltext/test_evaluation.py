@@ -305,6 +305,22 @@ def test_a_phrase_inside_a_narrower_and_spends_its_budget_there(ix):
             assert evaluation.evaluate(snap, query, budget=budget).coverage == 1
 
 
+def test_a_filtered_phrase_spends_its_budget_on_what_the_filter_allows(ix):
+    phrase = Phrase("body", ["بدیل", "جمهوری"])
+    for author in ("sara", "reza", "mina"):
+        allowed = Term("author", author)
+        with ix.searcher() as searcher:
+            theirs = whoosh_ranking(searcher, phrase, allowed)
+            snap = evaluation.snapshot(searcher)
+            within = np.flatnonzero(snap.filter_mask(allowed))
+            words = And([Term("body", "بدیل"), Term("body", "جمهوری")])
+            budget = len(our_ranking(searcher, words, allowed))
+            assert theirs and budget < len(our_ranking(searcher, words))
+            ours = our_ranking(searcher, phrase, allowed, budget=budget, within=within)
+            same(ours, theirs)
+            assert evaluation.evaluate(snap, phrase, budget=budget, within=within).coverage == 1
+
+
 def test_an_exclusion_is_never_cut_short(ix):
     """-"phrase" must remove every post holding the phrase, however common."""
     query = AndNot(Term("body", "بدیل"), Phrase("body", ["بدیل", "جمهوری"]))

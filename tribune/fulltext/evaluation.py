@@ -189,8 +189,12 @@ def evaluate(
     query: Query,
     order: np.ndarray | None = None,
     budget: int | None = PHRASE_BUDGET,
+    within: np.ndarray | None = None,
 ) -> Matches:
     """The documents matching `query` and their BM25F scores (deleted ones not yet removed).
+
+    `within`: the only documents that may match (sorted), e.g. those a search's filters allow;
+    matches outside them may be missing, and a phrase spends its budget among them.
 
     A phrase with more than `budget` candidate documents has only the best of them checked
     (see Matches.coverage): by `order` (one value per document, higher first, e.g. creation
@@ -200,7 +204,7 @@ def evaluate(
     Matches are kept as sorted document numbers with their scores, so a query costs what its
     posting lists hold, not the size of the index.
     """
-    return _evaluate(snapshot, query, _Plan(order, budget))
+    return _evaluate(snapshot, query, _Plan(order, budget, within))
 
 
 def _evaluate(snapshot: Snapshot, query: Query, plan: _Plan) -> Matches:

@@ -229,10 +229,16 @@ def search(
         if sort in ("newest", "oldest"):
             created = snap.column("created").astype(np.float64)
             order = created if sort == "newest" else -created
-        matches = evaluation.evaluate(snap, query, order)
-        keep = snap.live[matches.ids]
+        allowed = None
         for part in filters:
-            keep &= snap.filter_mask(part)[matches.ids]
+            mask = snap.filter_mask(part)
+            allowed = mask if allowed is None else allowed & mask
+        # Filters first: a common phrase's budget is then spent on the posts they allow.
+        within = None if allowed is None else np.flatnonzero(allowed)
+        matches = evaluation.evaluate(snap, query, order, within=within)
+        keep = snap.live[matches.ids]
+        if allowed is not None:
+            keep &= allowed[matches.ids]
         docs = matches.ids[keep]
         found.total = len(docs)
         if matches.coverage < 1:
