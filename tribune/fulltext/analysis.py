@@ -56,6 +56,8 @@ import re
 from collections.abc import Iterator
 from datetime import UTC, datetime
 from functools import cache, lru_cache
+from itertools import accumulate
+from operator import attrgetter
 from typing import Any, NamedTuple
 
 from whoosh.analysis import Analyzer, Token
@@ -123,8 +125,9 @@ _MARKS = (
     "\u0300-\u036f\u0610-\u061a\u064b-\u065f\u0670\u06d6-\u06ed\u08d3-\u08ff"
     "\u200c\u200d\u200e\u200f\u202a-\u202e\u2066-\u2069\u061c\u00ad\u2060\ufeff"
 )
-# A word starts with a letter or digit and may continue with marks and joiners.
-_WORD = re.compile(rf"[^\W_](?:[^\W_]|[{_MARKS}])*")
+# A word starts with a letter or digit and may continue with marks and joiners: [^\W_] then any
+# run of both, spelt without an alternation inside the repeat (a third faster in `re`).
+_WORD = re.compile(rf"[^\W_]+(?:[{_MARKS}]+[^\W_]*)*")
 _PIECE = re.compile(f"[^{ZWNJ}]+")
 # What may separate two words that still form one compound: spaces, ZWNJ, direction marks.
 _GAP = re.compile(r"[\s\u200c\u200e\u200f]+")
@@ -262,29 +265,55 @@ class _Plan(NamedTuple):
     first_suffix: bool  # may join the word before it (a Persian suffix)
     last_persian: bool
     last_head: bool  # may join the word after it (a Persian verbal prefix)
+    # For highlighting: the token of a one-piece word that joins neither side, _GROUPED for
+    # a word that is or may be part of a larger group, "" for a word without pieces.
+    key: str
+
+
+_GROUPED = "\x00"  # never a token: \x00 is no word character
+_NO_PIECES = _Plan((), None, False, False, False, False, "")
+_KEY = attrgetter("key")
 
 
 @cache
 def _planner(stem_lang: str | None, plural_suffixes: tuple[str, ...]):
-    """A cached `plan(word)` for one analyzer: the word's `_Plan`, or None if it has no pieces."""
+    """A cached `plan(word)` for one analyzer: the word's `_Plan` (_NO_PIECES if it has none)."""
 
     @lru_cache(maxsize=200_000)
-    def plan(word: str) -> _Plan | None:
+    def plan(word: str) -> _Plan:
         pieces = tuple((text, persian) for text, _start, _end, persian in _word_pieces(word))
         if not pieces:
-            return None
+            return _NO_PIECES
         single = _single(stem_lang, plural_suffixes, *pieces[0]) if len(pieces) == 1 else None
         (first, first_persian), (last, last_persian) = pieces[0], pieces[-1]
+        first_suffix = first_persian and first in SUFFIXES
+        last_head = last_persian and last in PREFIX_HEADS
+        grouped = single is None or first_suffix or last_head
         return _Plan(
             pieces,
             single,
             first_persian,
-            first_persian and first in SUFFIXES,
+            first_suffix,
             last_persian,
-            last_persian and last in PREFIX_HEADS,
+            last_head,
+            _GROUPED if grouped else single[1],
         )
 
     return plan
+
+
+@lru_cache(maxsize=50_000)
+def _group_spans(
+    stem_lang: str | None, plural_suffixes: tuple[str, ...], raw: str
+) -> tuple[tuple[str, int, int], ...]:
+    """(text, start, end) of the index tokens of one compound group, `raw` being the text from
+    its first word's start to its last word's end (groups recur: «می شود», «کانون های»)."""
+    pieces = [
+        Piece(text, match.start() + start, match.start() + end, persian)
+        for match in _WORD.finditer(raw)
+        for text, start, end, persian in _word_pieces(match.group())
+    ]
+    return tuple(TribuneAnalyzer(stem_lang, plural_suffixes)._texts(pieces, True))
 
 
 def _plain_groups(value: str, plan) -> Iterator[tuple[tuple[tuple[str, bool], ...], Any]]:
@@ -298,7 +327,7 @@ def _plain_groups(value: str, plan) -> Iterator[tuple[tuple[tuple[str, bool], ..
     gap = ""  # what lies between the group and the next word, beyond parts[i - 1]
     for i in range(1, len(parts), 2):
         word = plan(parts[i])
-        if word is None:
+        if not word.pieces:
             gap += parts[i - 1] + parts[i]
             continue
         if group:
@@ -431,50 +460,78 @@ class TribuneAnalyzer(Analyzer):
         `self(value, chars=True, mode="index", removestops=False)` yields, filtered, without
         token objects (highlighting a page of hits analysed every word of every post).
 
-        The grouping is `_plain_groups`' from the same cached word plans; character offsets
-        are looked up only for the groups that hold a wanted token."""
+        Words come from one split and their cached plans; only the neighbourhoods of "hot"
+        words are grouped as `_plain_groups` groups them: a word that yields a wanted token, a
+        ZWNJ compound, or a word that may join its neighbour (a verbal prefix or a suffix).
+        Any other word is a group of its own that yields no wanted token, and no group reaches
+        across it, so grouping each neighbourhood afresh gives the same groups."""
         plan = _planner(self.stem_lang, self.plural_suffixes)
-        out: list[tuple[str, int, int]] = []
+        parts = _WORD_SPLIT.split(value)  # [gap, word, gap, word, ..., gap]
+        plans = list(map(plan, parts[1::2]))
+        wanted = {*terms, _GROUPED}
+        hot = [k for k, key in enumerate(map(_KEY, plans)) if key in wanted]
+        if not hot:
+            return []
+        # Word k is parts[2k + 1], from bounds[2k] to bounds[2k + 1].
+        bounds = list(accumulate(map(len, parts)))
+        out: list[tuple[int, int, str]] = []
 
-        def close(group: list[tuple[re.Match[str], _Plan]]) -> None:
-            match, word = group[0]
-            if len(group) == 1 and word.single is not None:
+        def close(first: int, last: int) -> None:
+            base = bounds[2 * first]
+            word = plans[first]
+            if first == last and word.single is not None:
                 token = word.single[1]
                 if token in terms:
-                    _text, start, end, _persian = _word_pieces(match.group())[0]
-                    out.append((token, match.start() + start, match.start() + end))
+                    _text, start, end, _persian = _word_pieces(parts[2 * first + 1])[0]
+                    out.append((base + start, base + end, token))
                 return
-            pieces = [
-                Piece(text, match.start() + start, match.start() + end, persian)
-                for match, _word in group
-                for text, start, end, persian in _word_pieces(match.group())
-            ]
-            out.extend(span for span in self._texts(pieces, True) if span[0] in terms)
+            raw = value[base : bounds[2 * last + 1]]
+            for token, start, end in _group_spans(self.stem_lang, self.plural_suffixes, raw):
+                if token in terms:
+                    out.append((base + start, base + end, token))
 
-        group: list[tuple[re.Match[str], _Plan]] = []
-        size = group_end = 0
-        last_persian = last_head = False
-        for match in _WORD.finditer(value):
-            word = plan(match.group())
-            if word is None:
+        def walk(first: int, last: int) -> None:
+            # `_plain_groups`' grouping of words first..last, with character offsets.
+            opened = -1  # the current group's first word
+            closing = size = 0
+            last_persian = last_head = False
+            for k in range(first, last + 1):
+                word = plans[k]
+                if not word.pieces:
+                    continue
+                if (
+                    opened >= 0
+                    and ((last_head and word.first_persian) or (word.first_suffix and last_persian))
+                    and size + len(word.pieces) <= _MAX_GROUP
+                    and _GAP.fullmatch(value, bounds[2 * closing + 1], bounds[2 * k])
+                ):
+                    size += len(word.pieces)
+                else:
+                    if opened >= 0:
+                        close(opened, closing)
+                    opened, size = k, len(word.pieces)
+                last_persian, last_head = word.last_persian, word.last_head
+                closing = k
+            if opened >= 0:
+                close(opened, closing)
+
+        # Each hot word with the words on either side (past any without pieces), merged.
+        first = last = -1
+        for k in hot:
+            left, right = k - 1, k + 1
+            while left > 0 and not plans[left].pieces:
+                left -= 1
+            while right < len(plans) - 1 and not plans[right].pieces:
+                right += 1
+            left, right = max(left, 0), min(right, len(plans) - 1)
+            if first >= 0 and left <= last + 1:
+                last = max(last, right)
                 continue
-            if (
-                group
-                and ((last_head and word.first_persian) or (word.first_suffix and last_persian))
-                and size + len(word.pieces) <= _MAX_GROUP
-                and _GAP.fullmatch(value, group_end, match.start())
-            ):
-                group.append((match, word))
-                size += len(word.pieces)
-            else:
-                if group:
-                    close(group)
-                group, size = [(match, word)], len(word.pieces)
-            last_persian, last_head = word.last_persian, word.last_head
-            group_end = match.end()
-        if group:
-            close(group)
-        return [(start, end, text) for text, start, end in out]
+            if first >= 0:
+                walk(first, last)
+            first, last = left, right
+        walk(first, last)
+        return out
 
 
 def analyzer_for(language: str) -> TribuneAnalyzer:
