@@ -1,10 +1,12 @@
-"""The rebuild's shortcuts give exactly what the long way gives: the analyzer without character
-offsets, and the plain text of posts that hold no Markdown."""
+"""The shortcuts give exactly what the long way gives: the analyzer without character offsets,
+highlighting, the plain text of posts that hold no Markdown, the evaluator's set operations."""
 
+import numpy as np
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from tribune.fulltext.analysis import LANGUAGES, TribuneAnalyzer, analyzer_for
+from tribune.fulltext.evaluation import Matches, _common, _member, _union
 from tribune.text.markup import _MAY_BE_MARKUP, _parsed_plain_text, _plain_text
 
 # Persian and Latin letters with what makes compounds and their spellings tricky: ZWNJ, spaces,
@@ -87,3 +89,34 @@ def test_highlight_spans_of_a_spaced_compound():
     text = "او می شود و كانون های ما"
     # «كانون های» is one group: its joined form, plural stripped, is «کانون».
     assert analyzer.spans(text, {"میشود", "کانون"}) == [(3, 9, "میشود"), (12, 21, "کانون")]
+
+
+# The evaluator's set operations on sorted document numbers, against numpy's general ones.
+IDS = st.lists(st.integers(min_value=0, max_value=60), unique=True).map(sorted)
+SCORED = st.dictionaries(
+    st.integers(min_value=0, max_value=60), st.floats(min_value=0.01, max_value=30), max_size=30
+)
+
+
+@given(IDS, IDS)
+def test_sorted_intersection_and_membership_are_numpys(left, right):
+    a, b = np.array(left, dtype=np.int64), np.array(right, dtype=np.int64)
+    expected = np.intersect1d(a, b, assume_unique=True, return_indices=True)
+    for got, want in zip(_common(a, b), expected, strict=True):
+        assert np.array_equal(got, want)
+    assert np.array_equal(_member(a, b), np.isin(a, b))
+
+
+@given(st.lists(SCORED, max_size=4))
+def test_a_union_adds_scores_in_the_parts_order(parts):
+    matches = [
+        Matches(np.array(sorted(part), dtype=np.int64), np.array([part[i] for i in sorted(part)]))
+        for part in parts
+    ]
+    union = _union(matches)
+    expected: dict[int, float] = {}
+    for part in parts:
+        for doc, score in part.items():
+            expected[doc] = expected[doc] + score if doc in expected else score
+    assert union.ids.tolist() == sorted(expected)
+    assert union.scores.tolist() == [expected[doc] for doc in sorted(expected)]

@@ -208,6 +208,19 @@ def any_between(sorted_ids: np.ndarray, low: int, high: int) -> bool:
     return index < len(sorted_ids) and sorted_ids[index] <= high
 
 
+def cached_frequency(segments, fieldname: str, text) -> int | None:
+    """How many postings the term has (whoosh's doc_frequency) if every segment's are cached."""
+    total = 0
+    for seg, _offset in segments:
+        cached = postings_cache.get(
+            (seg.segment().segment_id(), seg.doc_count_all(), fieldname, text)
+        )
+        if cached is None:
+            return None
+        total += len(cached[0])
+    return total
+
+
 def cached_postings(segments, fieldname: str, text) -> Postings | None:
     """The term's postings if every segment's are in the cache, else None."""
     ids, weights = [], []

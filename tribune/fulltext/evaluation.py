@@ -29,7 +29,7 @@ from collections import OrderedDict
 from dataclasses import dataclass
 
 import numpy as np
-import numpy.ma  # noqa: F401 - np.unique imports it on first use (20 ms): at start-up instead
+import numpy.ma  # noqa: F401 - np.intersect1d imports it on first use (20 ms): at start-up instead
 from whoosh.fields import DATETIME
 from whoosh.query import And, AndNot, DateRange, NullQuery, Or, Phrase, Query, Term
 from whoosh.scoring import BM25F
@@ -152,6 +152,14 @@ class Snapshot:
         """The term's postings if every segment's are in the cache, else None."""
         return arrays.cached_postings(self.segments, fieldname, text)
 
+    def doc_frequency(self, fieldname: str, text) -> int:
+        """How many documents hold the term (deleted ones too), as whoosh's reader counts them:
+        from the postings cache when the term's lists are there, else from whoosh's term info."""
+        found = arrays.cached_frequency(self.segments, fieldname, text)
+        if found is None:
+            found = self.searcher.reader().doc_frequency(fieldname, text)
+        return found
+
     def postings(
         self, fieldname: str, text, values: bool = False, within: np.ndarray | None = None
     ) -> Postings:
@@ -226,7 +234,7 @@ def _evaluate(snapshot: Snapshot, query: Query, plan: _Plan) -> Matches:
         # Only the positive side's documents matter to the exclusion; and excluding only
         # some of a phrase's matches would let the others through: no budget there.
         negative = _evaluate(snapshot, query.b, _Plan(None, None, positive.ids))
-        keep = ~np.isin(positive.ids, negative.ids, assume_unique=True)
+        keep = ~_member(positive.ids, negative.ids)
         return Matches(positive.ids[keep], positive.scores[keep], positive.coverage)
     if kind is DateRange:
         return _date_range(snapshot, query)
@@ -240,16 +248,13 @@ def _empty() -> Matches:
 def _intersect(snapshot: Snapshot, queries, plan: _Plan) -> Matches:
     """AND: the rarest part first; each next one is read only where the ones before matched,
     and not at all once nothing is left."""
-    reader = snapshot.searcher.reader()
     out = None
-    for query in sorted(queries, key=lambda query: query.estimate_size(reader)):
+    for query in sorted(queries, key=lambda query: _size(snapshot, query)):
         part = _evaluate(snapshot, query, plan)
         if out is None:
             out = part
         else:
-            ids, left, right = np.intersect1d(
-                out.ids, part.ids, assume_unique=True, return_indices=True
-            )
+            ids, left, right = _common(out.ids, part.ids)
             scores = out.scores[left] + part.scores[right]
             out = Matches(ids, scores, min(out.coverage, part.coverage))
         if not len(out.ids):
@@ -258,17 +263,61 @@ def _intersect(snapshot: Snapshot, queries, plan: _Plan) -> Matches:
     return out if out is not None else _empty()
 
 
+def _size(snapshot: Snapshot, query: Query) -> int:
+    """whoosh's estimate_size of `query` (AND reads its parts smallest first), with term
+    frequencies from the postings cache when it has them (whoosh reads its term tables)."""
+    kind = type(query)
+    if kind is Term and query.fieldname in snapshot.schema:
+        return snapshot.doc_frequency(query.fieldname, query.text)
+    if kind is Or:
+        total = sum(_size(snapshot, part) for part in query.subqueries)
+        return min(total, snapshot.searcher.reader().doc_count())
+    if kind is And:
+        return min(_size(snapshot, part) for part in query.subqueries)
+    return query.estimate_size(snapshot.searcher.reader())
+
+
 def _union(parts: list[Matches]) -> Matches:
-    """OR: every part's documents, their scores added."""
+    """OR: every part's documents, their scores added (in the parts' order, as whoosh adds)."""
     parts = [part for part in parts if len(part.ids)]
-    if len(parts) <= 1:
-        return parts[0] if parts else _empty()
-    coverage = min(part.coverage for part in parts)
-    ids, where = np.unique(np.concatenate([part.ids for part in parts]), return_inverse=True)
-    scores = np.bincount(
-        where, weights=np.concatenate([part.scores for part in parts]), minlength=len(ids)
-    )
-    return Matches(ids, scores, coverage)
+    if not parts:
+        return _empty()
+    out = parts[0]
+    for part in parts[1:]:
+        # The shorter list is looked up in the longer: a title's few postings in a body's many.
+        small, big = (part, out) if len(part.ids) <= len(out.ids) else (out, part)
+        where = np.searchsorted(big.ids, small.ids)
+        found = big.ids[np.minimum(where, len(big.ids) - 1)] == small.ids
+        scores = big.scores.copy()
+        scores[where[found]] += small.scores[found]
+        new = ~found
+        out = Matches(
+            np.insert(big.ids, where[new], small.ids[new]),
+            np.insert(scores, where[new], small.scores[new]),
+            min(out.coverage, part.coverage),
+        )
+    return out
+
+
+def _common(left: np.ndarray, right: np.ndarray) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """np.intersect1d(left, right, assume_unique=True, return_indices=True) for sorted lists
+    of unique ids: the shorter is looked up in the longer instead of sorting both together."""
+    swap = len(left) > len(right)
+    small, big = (right, left) if swap else (left, right)
+    if not len(big):
+        return NO_IDS, NO_IDS, NO_IDS
+    where = np.searchsorted(big, small)
+    found = big[np.minimum(where, len(big) - 1)] == small
+    at_small, at_big = np.flatnonzero(found), where[found]
+    return small[found], *((at_big, at_small) if swap else (at_small, at_big))
+
+
+def _member(ids: np.ndarray, sorted_ids: np.ndarray) -> np.ndarray:
+    """np.isin(ids, sorted_ids) for a sorted `sorted_ids`."""
+    if not len(sorted_ids):
+        return np.zeros(len(ids), dtype=bool)
+    where = np.minimum(np.searchsorted(sorted_ids, ids), len(sorted_ids) - 1)
+    return sorted_ids[where] == ids
 
 
 def _field(snapshot: Snapshot, fieldname: str):
@@ -319,8 +368,7 @@ def _phrase(snapshot: Snapshot, query: Phrase, plan: _Plan) -> Matches:
     if query.slop != 1:
         raise UnsupportedQuery("only exact phrases (slop=1) are evaluated")
     # Rarest word first; the others are read only where the words so far all occur.
-    reader = snapshot.searcher.reader()
-    rarest_first = sorted(query.words, key=lambda word: reader.doc_frequency(fieldname, word))
+    rarest_first = sorted(query.words, key=lambda word: snapshot.doc_frequency(fieldname, word))
     candidates, scores = None, None
     within = plan.within
     # Words not in the postings cache are read with their positions at once (a common word's
@@ -340,12 +388,10 @@ def _phrase(snapshot: Snapshot, query: Phrase, plan: _Plan) -> Matches:
             if plan.within is not None:
                 # Blocks read for the documents that matter hold others too: the budget below
                 # must go to the ones that matter (e.g. one thread's posts).
-                keep &= np.isin(part.ids, plan.within, assume_unique=True)
+                keep &= _member(part.ids, plan.within)
             candidates, scores = part.ids[keep], part_scores[keep]
         else:
-            candidates, left, right = np.intersect1d(
-                candidates, part.ids, assume_unique=True, return_indices=True
-            )
+            candidates, left, right = _common(candidates, part.ids)
             scores = scores[left] + part_scores[right]
         if not len(candidates):
             return _empty()
