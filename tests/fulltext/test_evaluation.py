@@ -14,11 +14,13 @@ import numpy as np
 import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
+from whoosh.codec.whoosh3 import W3LeafMatcher
 from whoosh.filedb.filestore import RamStorage
 from whoosh.query import And, AndNot, DateRange, NullQuery, Or, Phrase, Term
 
 from tribune.fulltext import arrays, evaluation
 from tribune.fulltext.analysis import build_schema, text_fields
+from tribune.fulltext.codec import CODEC, TribuneLeafMatcher
 from tribune.fulltext.querylang import QuerySyntaxError, parse, split_to_whoosh
 
 WORDS = [
@@ -96,17 +98,20 @@ def _corpus(seed: int = 11, count: int = 240):
         }
 
 
-@pytest.fixture(scope="module")
-def ix():
-    """Three segments, then replacements and deletions: postings still list deleted docs."""
+@pytest.fixture(scope="module", params=["tribune", "w3", "mixed"])
+def ix(request):
+    """Three segments, then replacements and deletions: postings still list deleted docs.
+    Written with codec.py's codec, with whoosh's own (segments written before it), or both."""
+    codecs = {"tribune": [CODEC] * 4, "w3": [None] * 4, "mixed": [None, CODEC, None, CODEC]}
+    codec = iter(codecs[request.param])
     index = RamStorage().create_index(build_schema())
     documents = list(_corpus())
     for start in range(0, len(documents), 80):
-        writer = index.writer()
+        writer = index.writer(codec=next(codec))
         for document in documents[start : start + 80]:
             writer.add_document(**document)
         writer.commit(merge=False)
-    writer = index.writer()
+    writer = index.writer(codec=next(codec))
     for document in documents[::9]:
         writer.update_document(**{**document, "body": document["body"] + " بدیل جمهوری"})
     for post_id in ("5", "50", "150", "200"):
@@ -365,18 +370,12 @@ def test_columns_and_lengths_are_read_as_whoosh_reads_them(ix):
 def test_an_and_reads_only_the_blocks_where_its_rarest_part_matched(ix, monkeypatch):
     """A rare word AND a common one: the common word's blocks without any document holding
     the rare word are skipped unread (here: whole segments)."""
-    from whoosh.codec.whoosh3 import W3LeafMatcher
-
     with ix.searcher() as searcher:
         assert searcher.reader().doc_frequency("body", "مصدق") == 1
         common = Term("body", "بدیل")
         query = And([Term("body", "مصدق"), common])
-        reads = []
         monkeypatch.setattr(arrays, "postings_cache", arrays.ArrayCache(0))
-        original = W3LeafMatcher._read_data
-        monkeypatch.setattr(
-            W3LeafMatcher, "_read_data", lambda self: reads.append(1) or original(self)
-        )
+        reads = count_block_reads(monkeypatch)
         evaluation.evaluate(evaluation.snapshot(searcher), common)
         alone = len(reads)
         reads.clear()
@@ -395,13 +394,20 @@ def test_an_empty_index_matches_nothing():
         assert not len(evaluation.evaluate(snap, Phrase("body", ["بدیل", "جمهوری"])).ids)
 
 
-def test_a_searched_word_is_decoded_once_then_served_from_memory(ix, monkeypatch):
-    from whoosh.codec.whoosh3 import W3LeafMatcher
+def count_block_reads(monkeypatch) -> list:
+    """A list that grows by one for each posting block decoded, in either block format."""
+    reads: list = []
+    w3_read, tribune_read = W3LeafMatcher._read_data, TribuneLeafMatcher.block
+    monkeypatch.setattr(W3LeafMatcher, "_read_data", lambda self: reads.append(1) or w3_read(self))
+    monkeypatch.setattr(
+        TribuneLeafMatcher, "block", lambda self: reads.append(1) or tribune_read(self)
+    )
+    return reads
 
+
+def test_a_searched_word_is_decoded_once_then_served_from_memory(ix, monkeypatch):
     monkeypatch.setattr(arrays, "postings_cache", arrays.ArrayCache(2**20))
-    reads = []
-    original = W3LeafMatcher._read_data
-    monkeypatch.setattr(W3LeafMatcher, "_read_data", lambda self: reads.append(1) or original(self))
+    reads = count_block_reads(monkeypatch)
     query = Or([Term("body", "بدیل"), Term("title", "بدیل")])
     with ix.searcher() as searcher:
         first = our_ranking(searcher, query)

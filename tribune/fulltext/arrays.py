@@ -1,10 +1,11 @@
 """Whoosh's index files as numpy arrays: posting lists, field lengths and numeric columns.
 
-evaluation.py evaluates queries on these. This module reads whoosh3's posting blocks through
-attributes of its W3 codec (`_read_data`, `_data`, `_next_block`, `_lastblock`, `_byteids`, the
-segment reader's `_terms`) and its numeric columns (`_perdoc`, the column reader's file offsets)
-directly. whoosh3 is pinned exactly (pyproject.toml); a version change must pass
-tests/fulltext/test_evaluation.py first.
+evaluation.py evaluates queries on these. This module reads posting blocks through attributes
+of whoosh3's W3 block matcher (`_maxid`, `_next_block`, `_lastblock`, `_read_data`, `_data`,
+`_byteids`, the segment reader's `_terms`): codec.py's blocks as arrays, whoosh's own (segments
+written before codec.py) by unpickling them. Numeric columns are read through `_perdoc` and the
+column reader's file offsets. whoosh3 is pinned exactly (pyproject.toml); a version change must
+pass tests/fulltext/test_evaluation.py and test_codec.py first.
 
 Segments never change once written (only their deletions do, read per searcher), so what is
 read from one is cached per process under the segment's id: lengths and columns, and decoded
@@ -27,6 +28,8 @@ from whoosh.formats import Positions
 from whoosh.reading import TermNotFound
 from whoosh.system import _INT_SIZE
 from whoosh.util.numeric import byte_to_length
+
+from tribune.fulltext.codec import TribuneLeafMatcher
 
 # Per-segment arrays (lengths, columns) are read once: segments never change after they are
 # written, only their deletions do, and those are read per searcher. 8 bytes per document and
@@ -148,13 +151,40 @@ def segment_column(seg, fieldname: str) -> np.ndarray:
     return (values ^ np.uint64(1 << 63)).view(np.int64)
 
 
+def _w3_block(matcher, values: bool):
+    # whoosh's own block: one pickled tuple of delta-coded ids, weights and encoded values.
+    if matcher._data is None:
+        matcher._read_data()
+    raw_ids, raw_weights, raw_values = matcher._data
+    ids = np.array(raw_ids, dtype=np.int64)
+    if not matcher._byteids:
+        ids = np.cumsum(ids)
+    if raw_weights is None:
+        weights = np.ones(len(ids))
+    elif isinstance(raw_weights, float):
+        weights = np.full(len(ids), raw_weights)
+    else:
+        weights = np.array(raw_weights, dtype=np.float64)
+    return ids, weights, raw_values
+
+
+def _tribune_block(matcher, values: bool):
+    # codec.py's block: ids and weights as arrays, values decoded only when asked for.
+    block = matcher.block()
+    return block.ids, block.weights, block.values() if values else None
+
+
+_BLOCK_READERS = {W3LeafMatcher: _w3_block, TribuneLeafMatcher: _tribune_block}
+
+
 def read_matcher(matcher, within: np.ndarray | None, values: bool) -> _Read:
-    """Read a segment's postings block by block (whoosh stores each block as a pickled tuple
-    of delta-coded ids, weights and encoded values). `within`: as in Snapshot.postings, in
-    this segment's document numbers."""
+    """Read a segment's postings block by block (codec.py's blocks, or whoosh's own in
+    segments written before it). `within`: as in Snapshot.postings, in this segment's
+    document numbers."""
     ids, weights, encoded = [], [], []
     complete = True
-    if type(matcher) is W3LeafMatcher:
+    decode = _BLOCK_READERS.get(type(matcher))
+    if decode is not None:
         previous = -1  # the last document id of the previous block
         while matcher.is_active():
             last = matcher._maxid
@@ -162,21 +192,11 @@ def read_matcher(matcher, within: np.ndarray | None, values: bool) -> _Read:
                 # No document that matters in (previous, last]: skip the block unread.
                 complete = False
             else:
-                if matcher._data is None:
-                    matcher._read_data()
-                raw_ids, raw_weights, raw_values = matcher._data
-                block = np.array(raw_ids, dtype=np.int64)
-                if not matcher._byteids:
-                    block = np.cumsum(block)
-                ids.append(block)
-                if raw_weights is None:
-                    weights.append(np.ones(len(block)))
-                elif isinstance(raw_weights, float):
-                    weights.append(np.full(len(block), raw_weights))
-                else:
-                    weights.append(np.array(raw_weights, dtype=np.float64))
+                block_ids, block_weights, block_values = decode(matcher, values)
+                ids.append(block_ids)
+                weights.append(block_weights)
                 if values:
-                    encoded.extend(raw_values)
+                    encoded.extend(block_values)
             previous = last
             if matcher._lastblock:
                 break

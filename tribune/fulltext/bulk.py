@@ -52,6 +52,7 @@ from multiprocessing.process import BaseProcess
 from whoosh.writing import PostingPool, SegmentWriter
 
 from tribune.fulltext import documents
+from tribune.fulltext.codec import CODEC
 from tribune.fulltext.indexer import COMPOUND_SEGMENTS
 
 log = logging.getLogger(__name__)
@@ -135,7 +136,7 @@ def bulk_writer(ix, limitmb: int, lock: bool = True) -> SegmentWriter:
     """A whoosh writer for filling a new generation: the same index, written with less work.
     `lock=False` for a worker of `parallel_segments` (the generation is not served yet and every
     writer in it writes its own segment)."""
-    writer = _BulkWriter(ix, _lk=lock, limitmb=limitmb, compound=COMPOUND_SEGMENTS)
+    writer = _BulkWriter(ix, _lk=lock, limitmb=limitmb, compound=COMPOUND_SEGMENTS, codec=CODEC)
     writer.pool = _ChunkedPool(writer.temp_storage(), writer.newsegment, limitmb=limitmb)
     return writer
 
@@ -243,7 +244,7 @@ def _describe_exit(code: int | None) -> str:
 
 def _commit_segments(ix, segments) -> None:
     """Write the generation's TOC listing the workers' segments (see the module docstring)."""
-    writer = ix.writer()
+    writer = ix.writer(codec=CODEC)
     try:
         writer._close_segment()  # its own segment is empty: nothing was added to this writer
         writer._commit_toc(segments)

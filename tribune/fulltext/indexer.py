@@ -24,6 +24,7 @@ from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
 from tribune.fulltext import documents
+from tribune.fulltext.codec import CODEC
 from tribune.fulltext.store import IndexStore
 from tribune.models import Post, SearchChange, SearchState, Thread
 from tribune.models.base import utcnow
@@ -222,7 +223,7 @@ def _write(
     """Add, replace or delete the documents of these posts in one whoosh commit."""
     visible = documents.load_sources(session, post_ids)
     fresh = _never_indexed(session, post_ids, after)
-    writer = ix.writer(limitmb=limitmb, compound=COMPOUND_SEGMENTS)
+    writer = ix.writer(limitmb=limitmb, compound=COMPOUND_SEGMENTS, codec=CODEC)
     try:
         sources = [visible[post_id] for post_id in sorted(visible)]
         for start in range(0, len(sources), documents.CHUNK):
