@@ -4,8 +4,10 @@ highlighting, the plain text of posts that hold no Markdown, the evaluator's set
 import numpy as np
 from hypothesis import given, settings
 from hypothesis import strategies as st
+from whoosh.formats import Positions
 
 from tribune.fulltext.analysis import LANGUAGES, TribuneAnalyzer, analyzer_for
+from tribune.fulltext.arrays import decode_positions
 from tribune.fulltext.evaluation import Matches, _common, _member, _union
 from tribune.text.markup import _MAY_BE_MARKUP, _parsed_plain_text, _plain_text
 
@@ -120,3 +122,22 @@ def test_a_union_adds_scores_in_the_parts_order(parts):
             expected[doc] = expected[doc] + score if doc in expected else score
     assert union.ids.tolist() == sorted(expected)
     assert union.scores.tolist() == [expected[doc] for doc in sorted(expected)]
+
+
+@given(
+    st.lists(
+        st.lists(st.integers(min_value=0, max_value=70_000), min_size=1, max_size=12, unique=True),
+        max_size=20,
+    ),
+    st.lists(st.booleans(), min_size=20, max_size=20),
+)
+def test_positions_decode_all_at_once_as_whoosh_decodes_each(lists, stripped):
+    fmt = Positions()
+    values = [fmt.encode(sorted(positions)) for positions in lists]
+    # Indexes written by older whoosh versions left out the pickle's STOP byte.
+    values = [v[:-1] if strip else v for v, strip in zip(values, stripped, strict=False)]
+    chosen = list(range(len(values)))[::-1][::2][::-1]
+    counts, flat = decode_positions(fmt, values, chosen)
+    expected = [fmt.decode_positions(values[i]) for i in chosen]
+    assert counts.tolist() == [len(positions) for positions in expected]
+    assert flat.tolist() == [p for positions in expected for p in positions]

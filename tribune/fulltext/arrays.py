@@ -39,6 +39,7 @@ SEGMENT_CACHE_BYTES = 128 * 2**20
 # takes about 0.5 MB).
 POSTINGS_CACHE_BYTES = 64 * 2**20
 ENTRY_BYTES = 200
+_PROTOCOL_2 = b"\x80\x02"
 _LENGTH_OF_BYTE = np.array([byte_to_length(b) for b in range(256)], dtype=np.float64)
 
 
@@ -241,22 +242,6 @@ def cached_frequency(segments, fieldname: str, text) -> int | None:
     return total
 
 
-def cached_postings(segments, fieldname: str, text) -> Postings | None:
-    """The term's postings if every segment's are in the cache, else None."""
-    ids, weights = [], []
-    for seg, offset in segments:
-        cached = postings_cache.get(
-            (seg.segment().segment_id(), seg.doc_count_all(), fieldname, text)
-        )
-        if cached is None:
-            return None
-        ids.append(cached[0] + offset)
-        weights.append(cached[1])
-    if not ids:
-        return Postings(NO_IDS, NO_SCORES)
-    return Postings(np.concatenate(ids), np.concatenate(weights))
-
-
 def postings(
     segments, fieldname: str, text, values: bool = False, within: np.ndarray | None = None
 ) -> Postings:
@@ -311,14 +296,18 @@ def decode_positions(field_format, values: list, chosen: list[int]):
         flat = np.fromiter(chain.from_iterable(lists), dtype=np.int64, count=counts.sum())
         return counts, flat
     # Positions.decode_positions, for many values at once: each is a 4-byte count and a
-    # pickled list of deltas (its pickle STOP byte may have been stripped).
-    deltas = []
+    # protocol-2 pickle of its list of deltas (its STOP byte may have been stripped). The
+    # pickles' bodies, one after the other inside one list, unpickle in one call: a list of
+    # the lists (each body only builds its list; its memo slot is rewritten by the next).
+    bodies = []
     for index in chosen:
         value = values[index]
-        if not value.endswith(b"."):
-            value += b"."
-        # Our own index's positions, unpickled exactly as whoosh's decode_positions does.
-        deltas.append(pickle.loads(value[_INT_SIZE:]))  # noqa: S301  # nosec B301
+        if value[_INT_SIZE : _INT_SIZE + 2] != _PROTOCOL_2:  # pragma: no cover - not whoosh's
+            raise ValueError("positions not pickled with protocol 2")
+        bodies.append(value[_INT_SIZE + 2 : -1 if value.endswith(b".") else None])
+    pickled = b"".join((_PROTOCOL_2, b"(", *bodies, b"l."))
+    # Our own index's positions, unpickled as whoosh's decode_positions does, all at once.
+    deltas = pickle.loads(pickled)  # noqa: S301  # nosec B301
     counts = np.fromiter(map(len, deltas), dtype=np.int64, count=len(deltas))
     running = np.cumsum(np.fromiter(chain.from_iterable(deltas), dtype=np.int64))
     # Each document's deltas start again from 0: subtract the running total before it.

@@ -5,17 +5,19 @@ values), the values being each posting's encoded positions. Reading a word's doc
 thus decompresses and unpickles its positions too: about 50 us a block, most of a search's
 time for a word not yet in the postings cache (arrays.py). Here a block's data is
 
-    b"T1"  ids width (1/2/4)  weights kind  values compressed  count (uint16)  first id (uint32)
+    b"T1"  ids width (1/2/4)  weights kind  values kind  count (uint16)  first id (uint32)
     [the constant weight, float64]
     ids     delta-coded from the first (which has delta 0), little-endian unsigned
     weights as the kind says: none (all 1.0), constant, uint16 or float32, `count` of them
-    values  whoosh's own minified values, pickled, zlib-compressed when that pays (flag byte)
+    values  whoosh's own minified values: none, fixed-size bytes, or (positions) each posting's
+            bytes after a uint32 array of their lengths; zlib-compressed when that pays
 
 so arrays.read_matcher takes ids and weights with two np.frombuffer calls, and positions are
-only decompressed for a phrase. Everything else is W3's: block headers (count, last id, max
-weight, lengths; what block skipping reads), term infos, inlined short lists, columns, vectors
-(whose byte ids keep W3's block format). The matcher decodes this layout into the same Python
-values W3's does, so whoosh's own matchers, searcher and writers (merges) work unchanged.
+only decompressed for a phrase, and never unpickled but per posting. Everything else is W3's:
+block headers (count, last id, max weight, lengths; what block skipping reads), term infos,
+inlined short lists, columns, vectors (whose byte ids keep W3's block format). The matcher
+decodes this layout into the same Python values W3's does, so whoosh's own matchers, searcher
+and writers (merges) work unchanged.
 
 Segments record their codec, so an index written before keeps its W3 segments readable; new and
 merged segments are written with this one. whoosh3 is pinned exactly: these classes override
@@ -30,6 +32,7 @@ import struct
 import sys
 import zlib
 from array import array
+from itertools import accumulate
 
 import numpy as np
 from whoosh.codec.whoosh3 import (
@@ -47,6 +50,9 @@ MAGIC = b"T1"
 _HEADER = struct.Struct("<2sBBBHI")
 _CONSTANT = struct.Struct("<d")
 NO_WEIGHTS, CONSTANT, UINT16, FLOAT32 = range(4)
+NO_VALUES, FIXED, VARIABLE, PICKLED = range(4)
+COMPRESSED = 0x80  # in the values kind
+_LENGTHS = np.dtype("<u4")
 _ID_TYPES = {1: np.dtype("<u1"), 2: np.dtype("<u2"), 4: np.dtype("<u4")}
 _ID_CODES = {1: "B", 2: "H", 4: "I"}
 
@@ -54,10 +60,10 @@ _ID_CODES = {1: "B", 2: "H", 4: "I"}
 class Block:
     """One block's ids (absolute) and weights as arrays, and its values still encoded."""
 
-    __slots__ = ("ids", "weights", "_values", "_compressed")
+    __slots__ = ("ids", "weights", "_values", "_values_kind")
 
     def __init__(self, data: bytes) -> None:
-        magic, width, kind, compressed, count, first = _HEADER.unpack_from(data)
+        magic, width, kind, values_kind, count, first = _HEADER.unpack_from(data)
         if magic != MAGIC:
             raise ValueError("not a Tribune posting block")
         at = _HEADER.size
@@ -79,11 +85,26 @@ class Block:
             )
             at += count * dtype.itemsize
         self._values = data[at:]
-        self._compressed = compressed
+        self._values_kind = values_kind
 
     def values(self):
-        """whoosh's minified values (see W3PostingsWriter._mini_values)."""
-        raw = zlib.decompress(self._values) if self._compressed else self._values
+        """whoosh's minified values (see W3PostingsWriter._mini_values): None, the fixed-size
+        values joined, or a tuple of each posting's bytes."""
+        kind = self._values_kind & ~COMPRESSED
+        raw = self._values
+        if self._values_kind & COMPRESSED:
+            raw = zlib.decompress(raw)
+        if kind == NO_VALUES:
+            return None
+        if kind == FIXED:
+            return raw
+        if kind == VARIABLE:
+            count = len(self.ids)
+            ends = list(accumulate(np.frombuffer(raw, dtype=_LENGTHS, count=count).tolist()))
+            at = count * _LENGTHS.itemsize
+            return tuple(
+                raw[at + start : at + end] for start, end in zip([0, *ends], ends, strict=False)
+            )
         return pickle.loads(raw)  # noqa: S301  # nosec B301 - our own index's values
 
 
@@ -106,12 +127,21 @@ def encode_block(ids, weights, values) -> bytes:
         kind, packed = UINT16, _little(array("H", map(int, weights)))
     else:
         kind, packed = FLOAT32, _little(array("f", weights))
-    pickled = pickle.dumps(values, 2)
-    compressed = len(pickled) >= COMPRESSION_MIN_SIZE
-    if compressed:
-        pickled = zlib.compress(pickled, 3)
-    header = _HEADER.pack(MAGIC, width, kind, compressed, len(deltas), first)
-    return header + extra + packed_ids + packed + pickled
+    values_kind, payload = _values(values)
+    if len(payload) >= COMPRESSION_MIN_SIZE:
+        values_kind, payload = values_kind | COMPRESSED, zlib.compress(payload, 3)
+    header = _HEADER.pack(MAGIC, width, kind, values_kind, len(deltas), first)
+    return header + extra + packed_ids + packed + payload
+
+
+def _values(values) -> tuple[int, bytes]:
+    if values is None:
+        return NO_VALUES, b""
+    if isinstance(values, bytes):
+        return FIXED, values
+    if all(isinstance(value, bytes) for value in values):
+        return VARIABLE, _little(array("I", map(len, values))) + b"".join(values)
+    return PICKLED, pickle.dumps(values, 2)  # pragma: no cover - formats Tribune doesn't use
 
 
 def _little(values: array) -> bytes:

@@ -148,10 +148,6 @@ class Snapshot:
 
     # Postings
 
-    def cached_postings(self, fieldname: str, text) -> Postings | None:
-        """The term's postings if every segment's are in the cache, else None."""
-        return arrays.cached_postings(self.segments, fieldname, text)
-
     def doc_frequency(self, fieldname: str, text) -> int:
         """How many documents hold the term (deleted ones too), as whoosh's reader counts them:
         from the postings cache when the term's lists are there, else from whoosh's term info."""
@@ -371,15 +367,11 @@ def _phrase(snapshot: Snapshot, query: Phrase, plan: _Plan) -> Matches:
     rarest_first = sorted(query.words, key=lambda word: snapshot.doc_frequency(fieldname, word))
     candidates, scores = None, None
     within = plan.within
-    # Words not in the postings cache are read with their positions at once (a common word's
-    # blocks are then read once, not twice); cached ones need positions only for candidates.
-    with_positions: dict[str, Postings] = {}
     # A repeated word counts once per occurrence in the score, as in whoosh's.
     for word in rarest_first:
-        part = with_positions.get(word) or snapshot.cached_postings(fieldname, word)
-        if part is None:
-            part = snapshot.postings(fieldname, word, values=True, within=within)
-            with_positions[word] = part
+        # Ids and weights only (codec.py's blocks give them without their positions): the
+        # positions are decoded below, from the blocks holding a final candidate.
+        part = snapshot.postings(fieldname, word, within=within)
         if not len(part.ids):
             return _empty()
         part_scores = _term_scores(snapshot, fieldname, word, part)
@@ -402,10 +394,7 @@ def _phrase(snapshot: Snapshot, query: Phrase, plan: _Plan) -> Matches:
         best = np.sort(np.argsort(-priority, kind="stable")[: plan.budget])
         coverage = plan.budget / len(candidates)
         candidates, scores = candidates[best], scores[best]
-    positions = {
-        word: _positions(snapshot, fieldname, word, candidates, with_positions.get(word))
-        for word in rarest_first
-    }
+    positions = {word: _positions(snapshot, fieldname, word, candidates) for word in rarest_first}
     common = None
     for shift, word in enumerate(query.words):
         counts, flat = positions[word]
@@ -420,12 +409,10 @@ def _phrase(snapshot: Snapshot, query: Phrase, plan: _Plan) -> Matches:
     return Matches(candidates[matched], scores[matched], coverage)
 
 
-def _positions(snapshot: Snapshot, fieldname: str, word, docs: np.ndarray, part: Postings | None):
+def _positions(snapshot: Snapshot, fieldname: str, word, docs: np.ndarray):
     """(counts, positions) of `word` in each of `docs` (sorted, all holding it): how many
-    positions each document has, and all of them in document order. `part`: the word's
-    postings already read with their values, if they were."""
-    if part is None:
-        part = snapshot.postings(fieldname, word, values=True, within=docs)
+    positions each document has, and all of them in document order."""
+    part = snapshot.postings(fieldname, word, values=True, within=docs)
     chosen = np.searchsorted(part.ids, docs).tolist()
     return arrays.decode_positions(snapshot.schema[fieldname].format, part.values, chosen)
 
