@@ -12,7 +12,7 @@ Stages (results go to bench/out/<posts>/results.json, or --out, and are printed 
 3. Query latency through the JSON API (Flask test client, in process, no network): p50/p99 for
    1-term, 2-term, phrase and filtered queries; the same queries against SQLite FTS5 over the
    same text folded with tribune.text.persian.normalize, ranked by bm25 with snippet() and a
-   total count, as the reference.
+   total count, as the reference, each run right after the API's (the host's speed drifts).
 4. Lag between a post's commit and its searchability under a steady stream of posts, with
    `flask search worker` in a child process (as deployed with several web workers), and with
    the in-request indexer (the default single-process setup).
@@ -234,14 +234,18 @@ def whoosh_query(terms, extra):
     return " ".join(terms) + (f" {extra}" if extra else "")
 
 
-def api_latency(app, queries: dict, path="/api/v1/search") -> dict:
+def api_latency(app, queries: dict, path="/api/v1/search", reference=None) -> tuple[dict, dict]:
+    """Each query through the app (`path`), and right after it through `reference(terms,
+    extra)` when given (the FTS5 query): the host's speed varies by tens of percent over
+    minutes, and pairing the two keeps their ratio out of it. ({kind: app summary},
+    {kind: reference summary})."""
     client = app.test_client()
     with app.app_context():
         for terms, extra in queries["1-term"][:20]:  # warm the searcher and caches
             client.get(path, query_string={"q": whoosh_query(terms, extra)})
-        results = {}
+        results, references = {}, {}
         for kind, items in queries.items():
-            times, hits = [], []
+            times, hits, reference_times = [], [], []
             for terms, extra in items:
                 started = time.perf_counter()
                 response = client.get(path, query_string={"q": whoosh_query(terms, extra)})
@@ -249,8 +253,12 @@ def api_latency(app, queries: dict, path="/api/v1/search") -> dict:
                 assert response.status_code == 200, (response.status_code, terms, extra)
                 if path.startswith("/api"):
                     hits.append(response.get_json()["total"])
+                if reference is not None:
+                    reference_times.append(reference(terms, extra))
             results[kind] = summarize(times, hits)
-    return results
+            if reference is not None:
+                references[kind] = summarize(reference_times, [])
+    return results, references
 
 
 def core_latency(app, queries: dict) -> dict:
@@ -323,7 +331,8 @@ FTS_FILTERS = {
 }
 
 
-def fts_latency(out: Path, queries: dict) -> dict:
+def fts_query(out: Path):
+    """A function running one query on the FTS5 reference, returning its milliseconds."""
     fts = sqlite3.connect(out / "fts.db")
 
     def match(terms, extra):
@@ -332,27 +341,24 @@ def fts_latency(out: Path, queries: dict) -> dict:
             return '"' + " ".join(quoted) + '"'
         return " ".join(f'"{t}"' for t in quoted)
 
-    results = {}
-    for kind, items in queries.items():
-        times = []
-        for terms, extra in items:
-            where, params = "fts MATCH ?", [match(terms, extra)]
-            if extra in FTS_FILTERS:
-                clause, value = FTS_FILTERS[extra]
-                where += f" AND {clause}"
-                params.append(value)
-            started = time.perf_counter()
-            fts.execute(
-                "SELECT f.rowid, snippet(fts, 1, '<mark>', '</mark>', '…', 24) FROM fts f "
-                f"JOIN meta m ON m.id = f.rowid WHERE {where} ORDER BY rank LIMIT 10",
-                params,
-            ).fetchall()
-            fts.execute(
-                f"SELECT count(*) FROM fts f JOIN meta m ON m.id = f.rowid WHERE {where}", params
-            ).fetchone()
-            times.append((time.perf_counter() - started) * 1000)
-        results[kind] = summarize(times, [])
-    return results
+    def run(terms, extra) -> float:
+        where, params = "fts MATCH ?", [match(terms, extra)]
+        if extra in FTS_FILTERS:
+            clause, value = FTS_FILTERS[extra]
+            where += f" AND {clause}"
+            params.append(value)
+        started = time.perf_counter()
+        fts.execute(
+            "SELECT f.rowid, snippet(fts, 1, '<mark>', '</mark>', '…', 24) FROM fts f "
+            f"JOIN meta m ON m.id = f.rowid WHERE {where} ORDER BY rank LIMIT 10",
+            params,
+        ).fetchall()
+        fts.execute(
+            f"SELECT count(*) FROM fts f JOIN meta m ON m.id = f.rowid WHERE {where}", params
+        ).fetchone()
+        return (time.perf_counter() - started) * 1000
+
+    return run
 
 
 # 4. Lag
@@ -464,15 +470,14 @@ def main():
     if "queries" in stages:
         app = make_app(out, in_request=False)
         queries = sample_queries(app, corpus, args.queries, random.Random(7))
-        report["whoosh_api"] = api_latency(app, queries)
+        report["fts5_build"] = build_fts(out)
+        report["whoosh_api"], report["fts5"] = api_latency(app, queries, reference=fts_query(out))
         print("whoosh api:", report["whoosh_api"], flush=True)
+        print("fts5:", report["fts5"], flush=True)
         report["whoosh_core"] = core_latency(app, queries)
         print("whoosh core:", report["whoosh_core"], flush=True)
         grouped = {"1-term": queries["1-term"][: args.queries // 2]}
-        report["whoosh_page_grouped"] = api_latency(app, grouped, path="/search")
-        report["fts5_build"] = build_fts(out)
-        report["fts5"] = fts_latency(out, queries)
-        print("fts5:", report["fts5"], flush=True)
+        report["whoosh_page_grouped"], _ = api_latency(app, grouped, path="/search")
     if "lag" in stages:
         report["lag_worker"] = lag(out, args.lag_posts, args.lag_rate, worker=True)
         print("lag (worker):", report["lag_worker"], flush=True)
