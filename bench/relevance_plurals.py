@@ -15,8 +15,9 @@ from __future__ import annotations
 from whoosh.fields import ID, TEXT, Schema
 from whoosh.filedb.filestore import RamStorage
 
-from tribune.fulltext.analysis import PLURAL_SUFFIXES, TribuneAnalyzer
+from tribune.fulltext.analysis import TribuneAnalyzer
 from tribune.fulltext.querylang import parse, to_whoosh
+from tribune.fulltext.words import PLURAL_SUFFIXES
 
 DOCS = {
     1: "کمپین آزادی زندانیان سیاسی در هامبورگ برگزار شد.",

@@ -16,12 +16,11 @@ from tribune.fulltext.analysis import (
     build_schema,
     filter_value,
     index_datetime,
-    iter_groups,
     stem_field,
-    strip_plural,
     text_fields,
 )
 from tribune.fulltext.querylang import parse, to_whoosh
+from tribune.fulltext.words import iter_groups, strip_plural
 
 
 def make_index(posts):

@@ -19,10 +19,11 @@ inlined short lists, columns, vectors (whose byte ids keep W3's block format). T
 decodes this layout into the same Python values W3's does, so whoosh's own matchers, searcher
 and writers (merges) work unchanged.
 
-Segments record their codec, so an index written before keeps its W3 segments readable; new and
-merged segments are written with this one. whoosh3 is pinned exactly: these classes override
-W3PostingsWriter._write_block and W3LeafMatcher._read_ids/_read_weights/_read_values, and read
-the block attributes `_data`, `_blocklength` listed in arrays.py.
+Segments record their codec (pickled: TribuneCodec must keep its name and module), so an index
+written before keeps its W3 segments readable; new and merged segments are written with this
+one. whoosh3 is pinned exactly: these classes override W3PostingsWriter._write_block and
+W3LeafMatcher._read_ids/_read_weights/_read_values, and use the block attributes `_data`,
+`_blocklength` and those listed in arrays.py.
 """
 
 from __future__ import annotations

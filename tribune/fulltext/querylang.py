@@ -25,7 +25,8 @@ from datetime import date, datetime, time, timedelta
 from persiantools.jdatetime import JalaliDate
 from whoosh.query import And, AndNot, DateRange, NullQuery, Or, Phrase, Query, Term
 
-from tribune.fulltext.analysis import TEXT_FIELDS, filter_value, is_persian, joins
+from tribune.fulltext.analysis import TEXT_FIELDS, filter_value
+from tribune.fulltext.words import is_persian, joins
 from tribune.text.persian import ZWNJ, normalize
 
 MAX_LENGTH = 500
@@ -188,7 +189,7 @@ def _edge(word: str, last: bool) -> str:
 
 
 def _merge_compounds(lexemes: list[_Lexeme]) -> list[_Lexeme]:
-    # «می شود» typed with a space is one word to the analyzer (see analysis.iter_groups); keep
+    # «می شود» typed with a space is one word to the analyzer (see words.iter_groups); keep
     # it in one term so the analyzer sees both halves and produces the joined form.
     merged: list[_Lexeme] = []
     for lex in lexemes:
