@@ -10,8 +10,13 @@ from array import array
 import numpy as np
 from hypothesis import given
 from hypothesis import strategies as st
+from whoosh.codec.whoosh3 import W3Codec
+from whoosh.filedb.filestore import RamStorage
+from whoosh.query import Phrase, Term
 
-from tribune.fulltext.codec import Block, encode_block
+from tribune.fulltext import evaluation
+from tribune.fulltext.analysis import analyzer_for, build_schema, text_fields
+from tribune.fulltext.codec import CODEC, Block, TribuneCodec, encode_block
 
 GAPS = st.lists(st.integers(min_value=1, max_value=70_000), min_size=1, max_size=128)
 WEIGHTS = st.one_of(
@@ -46,3 +51,34 @@ def test_a_block_takes_about_the_room_of_whooshs():
     ours = encode_block(ids, array("f", [1.0] * len(ids)), values)
     # One byte per id delta and no weights: the ids uncompressed cost about what they did.
     assert len(ours) < len(whoosh) * 1.15
+
+
+def test_merging_whooshs_segments_with_ours_keeps_every_match():
+    """An index from before codec.py gains segments of ours; a merge rewrites them all in it."""
+    index = RamStorage().create_index(build_schema())
+    bodies = ["جمهوری لائیک و کانون‌های شورا", "شوراها می شود", "die Republik und Wahlen", "x y"]
+    for n, codec in enumerate([None, None, CODEC]):
+        writer = index.writer(codec=codec)
+        for k in range(40):
+            body = f"{bodies[k % 4]} {'جمهوری ' * (k % 3)}"
+            writer.add_document(post_id=f"{n}-{k}", thread_id=k, **text_fields("fa", "", body))
+        writer.commit(merge=False)
+    phrase = [token.text for token in analyzer_for("fa")("جمهوری لائیک", mode="query")]
+    queries = [Term("body", "جمهوری"), Term("body", "شورا"), Phrase("body", phrase)]
+
+    def results():
+        with index.searcher() as searcher:
+            found = []
+            for query in queries:
+                hits = searcher.search(query, limit=None)
+                found.append(sorted((hit["post_id"], round(hit.score, 9)) for hit in hits))
+            matches = evaluation.evaluate(evaluation.snapshot(searcher), queries[0])
+            return found, len(matches.ids)
+
+    before = results()
+    assert {type(s.codec()) for s in index._segments()} == {W3Codec, TribuneCodec}
+    writer = index.writer(codec=CODEC)
+    writer.commit(optimize=True)
+    assert [type(s.codec()) for s in index._segments()] == [TribuneCodec]
+    assert results() == before
+    assert all(before[0])
