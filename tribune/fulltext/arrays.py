@@ -101,9 +101,9 @@ class ArrayCache:
 
 
 segment_arrays = ArrayCache(SEGMENT_CACHE_BYTES)
-# Decoded posting lists of recently searched words, per segment: unpickling whoosh's blocks is
-# most of a search's cost, and readers' words recur. Segments never change, so entries never go
-# stale; a new segment has new keys.
+# Decoded posting lists of recently searched words, per segment: decoding blocks is much of a
+# search's cost (unpickling, in segments of whoosh's own format), and readers' words recur.
+# Segments never change, so entries never go stale; a new segment has new keys.
 postings_cache = ArrayCache(POSTINGS_CACHE_BYTES)
 
 
@@ -229,13 +229,17 @@ def any_between(sorted_ids: np.ndarray, low: int, high: int) -> bool:
     return index < len(sorted_ids) and sorted_ids[index] <= high
 
 
+def segment_key(seg, *parts) -> tuple:
+    """A cache key for something read from one segment. Segment ids are random per segment (and
+    generation), so with the document count they name its content."""
+    return (seg.segment().segment_id(), seg.doc_count_all(), *parts)
+
+
 def cached_frequency(segments, fieldname: str, text) -> int | None:
     """How many postings the term has (whoosh's doc_frequency) if every segment's are cached."""
     total = 0
     for seg, _offset in segments:
-        cached = postings_cache.get(
-            (seg.segment().segment_id(), seg.doc_count_all(), fieldname, text)
-        )
+        cached = postings_cache.get(segment_key(seg, fieldname, text))
         if cached is None:
             return None
         total += len(cached[0])
@@ -252,7 +256,7 @@ def postings(
     """
     ids, weights, encoded = [], [], [] if values else None
     for seg, offset in segments:
-        key = (seg.segment().segment_id(), seg.doc_count_all(), fieldname, text)
+        key = segment_key(seg, fieldname, text)
         cached = None if values else postings_cache.get(key)
         if cached is not None:
             ids.append(cached[0] + offset)

@@ -43,11 +43,10 @@ from whoosh.codec.whoosh3 import (
     W3LeafMatcher,
     W3PostingsWriter,
 )
-from whoosh.matching import ListMatcher
 from whoosh.util.numeric import length_to_byte
 
 MAGIC = b"T1"
-# magic, ids width, weights kind, values compressed, count, first id
+# magic, ids width, weights kind, values kind, count, first id
 _HEADER = struct.Struct("<2sBBBHI")
 _CONSTANT = struct.Struct("<d")
 NO_WEIGHTS, CONSTANT, UINT16, FLOAT32 = range(4)
@@ -225,11 +224,8 @@ class TribuneCodec(W3Codec):
         )
 
     def postings_reader(self, dbfile, terminfo, format_, term=None, scorer=None):
-        if terminfo.is_inlined():
-            ids, weights, values = terminfo.inlined_postings()
-            return ListMatcher(
-                ids, weights, values, format_, scorer=scorer, term=term, terminfo=terminfo
-            )
+        if terminfo.is_inlined():  # short lists live in the term info: W3's own ListMatcher
+            return super().postings_reader(dbfile, terminfo, format_, term=term, scorer=scorer)
         offset, length = terminfo.extent()
         return TribuneLeafMatcher(dbfile, offset, length, format_, term=term, scorer=scorer)
 

@@ -95,8 +95,7 @@ class Snapshot:
     # Per-document arrays
 
     def _segment_array(self, seg, kind: str, fieldname: str, build) -> np.ndarray:
-        # Segment ids are random per segment (and generation), so they name its content.
-        key = (seg.segment().segment_id(), seg.doc_count_all(), kind, fieldname)
+        key = arrays.segment_key(seg, kind, fieldname)
         found = arrays.segment_arrays.get(key)
         if found is None:
             found = build()
@@ -282,8 +281,7 @@ def _union(parts: list[Matches]) -> Matches:
     for part in parts[1:]:
         # The shorter list is looked up in the longer: a title's few postings in a body's many.
         small, big = (part, out) if len(part.ids) <= len(out.ids) else (out, part)
-        where = np.searchsorted(big.ids, small.ids)
-        found = big.ids[np.minimum(where, len(big.ids) - 1)] == small.ids
+        where, found = _lookup(big.ids, small.ids)
         scores = big.scores.copy()
         scores[where[found]] += small.scores[found]
         new = ~found
@@ -300,20 +298,23 @@ def _common(left: np.ndarray, right: np.ndarray) -> tuple[np.ndarray, np.ndarray
     of unique ids: the shorter is looked up in the longer instead of sorting both together."""
     swap = len(left) > len(right)
     small, big = (right, left) if swap else (left, right)
-    if not len(big):
-        return NO_IDS, NO_IDS, NO_IDS
-    where = np.searchsorted(big, small)
-    found = big[np.minimum(where, len(big) - 1)] == small
+    where, found = _lookup(big, small)
     at_small, at_big = np.flatnonzero(found), where[found]
     return small[found], *((at_big, at_small) if swap else (at_small, at_big))
 
 
 def _member(ids: np.ndarray, sorted_ids: np.ndarray) -> np.ndarray:
     """np.isin(ids, sorted_ids) for a sorted `sorted_ids`."""
+    return _lookup(sorted_ids, ids)[1]
+
+
+def _lookup(sorted_ids: np.ndarray, ids: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """(where, found): where each of `ids` is or would go in `sorted_ids`, and whether it is
+    there (binary search: the cost of `ids`, not of `sorted_ids`)."""
+    where = np.searchsorted(sorted_ids, ids)
     if not len(sorted_ids):
-        return np.zeros(len(ids), dtype=bool)
-    where = np.minimum(np.searchsorted(sorted_ids, ids), len(sorted_ids) - 1)
-    return sorted_ids[where] == ids
+        return where, np.zeros(len(ids), dtype=bool)
+    return where, sorted_ids[np.minimum(where, len(sorted_ids) - 1)] == ids
 
 
 def _field(snapshot: Snapshot, fieldname: str):
@@ -353,7 +354,7 @@ def _term(snapshot: Snapshot, query: Term, plan: _Plan) -> Matches:
 def _phrase(snapshot: Snapshot, query: Phrase, plan: _Plan) -> Matches:
     """Documents where the words follow each other (whoosh's slop=1), scored as their sum.
 
-    Candidates are the live documents holding every word (from the postings cache, without
+    Candidates are the live documents holding every word (from ids and weights, without
     positions); past the budget only the best are kept. Positions are then read only from
     the blocks holding a candidate and compared as (document, position - i) keys of word i:
     a key common to all words is a phrase.
