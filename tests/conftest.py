@@ -17,7 +17,7 @@ from sqlalchemy.engine import Engine
 from tests.support import FAST_HASH, PASSWORD
 from tribune import create_app
 from tribune.extensions import db
-from tribune.fulltext.store import close_searchers
+from tribune.fulltext.whoosh_index import close_searchers
 from tribune.models import Section
 from tribune.services import accounts, posting
 

@@ -28,17 +28,18 @@ def create_app(test_config=None):
     from tribune import database, extensions, i18n, security, web
 
     database.init_app(app)
-    # Registers the listener that logs searchable changes in the same transaction.
-    from tribune.services import changes  # noqa: F401
+    from tribune import fulltext
+
+    # Search derives from every write in the writer's transaction (fulltext/tracking.py).
+    fulltext.init_app(app)
     extensions.migrate.init_app(app, extensions.db, directory=_migrations_dir())
     extensions.csrf.init_app(app)
     i18n.init_app(app)
     security.init_app(app)
     web.init_app(app)
-    # Keeps the search index in step after each commit that changed searchable content.
-    from tribune.services import search
+    from tribune.search import hooks
 
-    search.init_app(app)
+    hooks.init_app(app)
 
     from tribune.cli import register_commands
 

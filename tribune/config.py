@@ -27,7 +27,9 @@ ENV_KEYS = {
     # The address the public reaches the forum at (https://forum.example.org); links in e-mail are
     # built from it, never from the request's Host header, which an attacker chooses.
     "PUBLIC_URL": str,
-    # False when `flask search worker` runs beside several web workers (see services/search.py).
+    # auto (postgres on PostgreSQL, whoosh on SQLite), postgres or whoosh (tribune/fulltext/).
+    "SEARCH_BACKEND": str,
+    # Whoosh only: false when `flask search worker` runs beside several web workers.
     "SEARCH_INDEX_IN_REQUEST": bool,
     "SEARCH_INDEX_EACH_COMMIT": bool,
 }
@@ -86,13 +88,17 @@ class Defaults:
     NEW_ACCOUNT_POST_INTERVAL = 60
     NEW_ACCOUNT_THREADS_PER_DAY = 3
     NEW_ACCOUNT_POSTS_PER_DAY = 50
-    # Search (services/search.py, fulltext/): the web process applies the change log right after
-    # a commit unless a `flask search worker` does it; see README "Search".
+    # Search (tribune/fulltext/, README "Search"): the backend, and for Whoosh whether the web
+    # process applies the change log right after a commit or leaves it to `flask search worker`.
+    SEARCH_BACKEND = "auto"
     SEARCH_INDEX_IN_REQUEST = True
+    SEARCH_INDEX_EACH_COMMIT = False
     SEARCH_REQUEST_BUDGET = 5.0  # seconds of indexing one request may do before leaving the rest
     SEARCH_BATCH_SIZE = 500  # changes per whoosh commit
     SEARCH_REBUILD_LIMITMB = 256  # whoosh's posting pool during a rebuild (RSS grows ~3x this)
     SEARCH_WORKER_INTERVAL = 1.0  # seconds between the worker's looks at the change log
+    # PostgreSQL: matches counted and ranked per search; past it, "more than N" and the N newest.
+    SEARCH_RANK_LIMIT = 10_000
     SEARCH_RESULTS_PER_PAGE = 10
     SEARCH_API_MAX_PER_PAGE = 50
     SEARCH_RATE_LIMIT = "60 per minute"

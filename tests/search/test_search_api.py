@@ -10,7 +10,7 @@ from tribune.models import Post
 
 RESULT_KEYS = {
     "post_id", "thread_id", "thread_title", "area", "section", "author", "language",
-    "created_at", "url", "snippet",
+    "matched_translation", "created_at", "url", "snippet",
 }  # fmt: skip
 
 
@@ -31,9 +31,11 @@ def test_the_response_has_exactly_the_documented_shape(paper, client):
     assert response.status_code == 200
     assert response.mimetype == "application/json"
     body = response.get_json()
-    assert set(body) == {"query", "total", "page", "per_page", "results"}
-    assert body["query"] == "دولت" and body["total"] == 1
-    assert body["page"] == 1 and body["per_page"] == 10
+    assert set(body) == {
+        "query", "total", "total_is_exact", "page", "per_page", "has_next", "results"
+    }  # fmt: skip
+    assert body["query"] == "دولت" and body["total"] == 1 and body["total_is_exact"] is True
+    assert body["page"] == 1 and body["per_page"] == 10 and body["has_next"] is False
     (result,) = body["results"]
     assert set(result) == RESULT_KEYS
     assert result == {
@@ -44,6 +46,7 @@ def test_the_response_has_exactly_the_documented_shape(paper, client):
         "section": "alternatives",
         "author": "sara",
         "language": "fa",
+        "matched_translation": None,
         "created_at": "2010-03-28T10:30:00Z",
         "url": f"/p/{post.id}",
         "snippet": "جدایی دین از <mark>دولت</mark>",

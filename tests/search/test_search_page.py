@@ -213,7 +213,7 @@ def test_no_query_is_logged(app, client, make_thread, caplog):
 def test_request_logs_leave_out_what_readers_search_for():
     import logging
 
-    from tribune.services.search import RedactSearchQueries
+    from tribune.search.hooks import RedactSearchQueries
 
     record = logging.LogRecord(
         "werkzeug", logging.INFO, __file__, 1, '"%s" %s %s',

@@ -9,7 +9,7 @@ from tribune.extensions import db
 from tribune.forms import attach_error
 from tribune.forum import queries
 from tribune.forum.forms import EditForm, ReplyForm, ThreadForm
-from tribune.models import AREAS, Post, Thread
+from tribune.models import AREAS, LANGUAGES, Post, Thread
 from tribune.papers import thread_page
 from tribune.services import Invalid, NotFound, Refused, debate_posts, posting
 
@@ -43,12 +43,13 @@ def _thread_or_404(thread_id):
     return thread
 
 
-def thread_url(thread, page=None, anchor=None):
-    """The canonical address of a thread page."""
+def thread_url(thread, page=None, anchor=None, read=None):
+    """The canonical address of a thread page (`read`: a language to show translations in)."""
     return url_for(
         "forum.thread",
         thread_id=thread.id,
         page=page if page and page > 1 else None,
+        read=read,
         _anchor=anchor,
     )
 
@@ -168,13 +169,17 @@ def reply(thread_id):
 def permalink(post_id):
     """The permanent address of a post: the page of its thread where it stands.
 
-    A hidden post keeps its address; it leads to the placeholder shown in its place.
+    A hidden post keeps its address; it leads to the placeholder shown in its place. `?read=de`
+    carries on to the thread page, which then shows the German translations (a search hit in a
+    translation links so).
     """
     post = db.session.get(Post, post_id)
     if post is None:
         abort(404)
     page = queries.page_of_post(post, current_app.config["POSTS_PER_PAGE"])
-    return redirect(thread_url(post.thread, page=page, anchor=f"p{post.id}"))
+    read = request.args.get("read")
+    read = read if read in LANGUAGES else None
+    return redirect(thread_url(post.thread, page=page, anchor=f"p{post.id}", read=read))
 
 
 @bp.route("/p/<int:post_id>/edit", methods=["GET", "POST"])

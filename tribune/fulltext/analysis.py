@@ -1,35 +1,36 @@
-"""Whoosh analyzers and the index schema for Tribune's multilingual posts.
+"""The analyzer both search backends share: words of Tribune's multilingual posts as tokens.
 
-One analyzer class, `TribuneAnalyzer`, serves every text field. Per token it detects the script:
+One analyzer class, `TribuneAnalyzer`, serves every text field of either backend (the Whoosh
+index's fields, the PostgreSQL backend's tsvectors). Per token it detects the script:
 Persian/Arabic tokens get `tribune.text.persian.normalize` and the compound logic of words.py;
 Latin tokens are casefolded and accent-folded and, in the stem fields only, stemmed.
 
-Languages: one index holds every language. `title` and `body` use the generic analyzer (Persian
-logic, Latin folding, no stemming). A post in en/de/fr/nl also gets its title and body in
-`stem_<lang>`, analyzed by `analyzer_for(lang)` with that language's Snowball stemmer and stop
-words. Whoosh ties an analyzer to a field, not to a document, so this is how a stemmer gets
-chosen per post. The query side (querylang) runs each word through every text field's own
-analyzer and ORs the fields, so "Republik" finds a German post's «Republiken» through `stem_de`
+Languages: one index holds every language. Titles and bodies are analysed by the generic
+analyzer (GENERIC: Persian logic, Latin folding, no stemming). A text in en/de/fr/nl is also
+analysed by `analyzer_for(lang)` with that language's Snowball stemmer and stop words, into
+`stem_<lang>` (a field of its own in Whoosh, marked words in PostgreSQL): a stemmer is chosen
+per text, not per index. The query side (querylang) runs each word through every analyzer and
+ORs the results, so "Republik" finds a German post's «Republiken» through `stem_de`
 and "elections" finds "election" through `stem_en`. Latin words inside a Persian post
 ("fashion show") are folded but not stemmed, because they are mostly names and quotations, and
 stemming them with a guessed language would mangle more than it finds. They are found by their
 folded spelling through `body`. Accents are folded before stemming, so "république" and
 "republique" always stem alike.
 
-Anything that changes the tokens requires rebuilding the index. The analyzer's class is
-pickled into the index's schema: it must keep its name and module.
+Anything that changes the tokens requires rebuilding the index (bump ANALYZER_VERSION: both
+backends then say so in `flask search status`). The analyzer's class is pickled into the Whoosh
+index's schema: it must keep its name and module. Stemmers and Latin stop words come from
+`whoosh.lang` (public), so this module needs whoosh installed whichever backend runs.
 """
 
 from __future__ import annotations
 
 from collections.abc import Iterator
-from datetime import UTC, datetime
 from functools import lru_cache
 from itertools import accumulate
 from typing import Any
 
 from whoosh.analysis import Analyzer, Token
-from whoosh.fields import DATETIME, ID, KEYWORD, NUMERIC, STORED, TEXT, Schema
 
 from tribune.fulltext.words import (
     GAP,
@@ -56,7 +57,11 @@ from tribune.text.persian import normalize
 LANGUAGES = ("fa", "en", "de", "fr", "nl")
 STEM_LANGUAGES = ("en", "de", "fr", "nl")
 STEM_FIELDS = tuple(f"stem_{lang}" for lang in STEM_LANGUAGES)
-TEXT_FIELDS = ("title", "body", *STEM_FIELDS)
+# Titles and bodies as the generic analyzer reads them (querylang.Alternative.field).
+GENERIC = "text"
+# Raised whenever the tokens for the same text change: derived search data made by an older
+# analyzer is then reported by `flask search status` until `flask search rebuild` runs.
+ANALYZER_VERSION = 2
 
 
 @lru_cache(maxsize=50_000)
@@ -179,8 +184,14 @@ class TribuneAnalyzer(Analyzer):
                 group = [Piece(text, 0, 0, persian) for text, persian in pieces]
                 yield self._is_stop(group), self._texts(group, index_mode)
 
-    def spans(self, value: str, terms: set[str] | frozenset[str]) -> list[tuple[int, int, str]]:
-        """(startchar, endchar, text) of the tokens of `value` that are in `terms`: what
+    def spans(
+        self,
+        value: str,
+        terms: set[str] | frozenset[str],
+        prefixes: tuple[str, ...] = (),
+    ) -> list[tuple[int, int, str]]:
+        """(startchar, endchar, text) of the tokens of `value` that are in `terms` or start with
+        one of `prefixes`: what
         `self(value, chars=True, mode="index", removestops=False)` yields, filtered, without
         token objects (highlighting a page of hits analysed every word of every post).
 
@@ -193,7 +204,19 @@ class TribuneAnalyzer(Analyzer):
         parts = WORD_SPLIT.split(value)  # [gap, word, gap, word, ..., gap]
         plans = list(map(plan, parts[1::2]))
         wanted = {*terms, GROUPED}
-        hot = [k for k, key in enumerate(map(PLAN_KEY, plans)) if key in wanted]
+        if prefixes:
+
+            def matches(token: str) -> bool:
+                return token in terms or token.startswith(prefixes)
+
+            hot = [
+                k
+                for k, key in enumerate(map(PLAN_KEY, plans))
+                if key in wanted or (key and key.startswith(prefixes))
+            ]
+        else:
+            matches = terms.__contains__
+            hot = [k for k, key in enumerate(map(PLAN_KEY, plans)) if key in wanted]
         if not hot:
             return []
         # Word k is parts[2k + 1], from bounds[2k] to bounds[2k + 1].
@@ -205,13 +228,13 @@ class TribuneAnalyzer(Analyzer):
             word = plans[first]
             if first == last and word.single is not None:
                 token = word.single[1]
-                if token in terms:
+                if matches(token):
                     _text, start, end, _persian = word_pieces(parts[2 * first + 1])[0]
                     out.append((base + start, base + end, token))
                 return
             raw = value[base : bounds[2 * last + 1]]
             for token, start, end in _group_spans(self.stem_lang, self.plural_suffixes, raw):
-                if token in terms:
+                if matches(token):
                     out.append((base + start, base + end, token))
 
         def walk(first: int, last: int) -> None:
@@ -276,60 +299,3 @@ def stem_field(language: str) -> str | None:
 def filter_value(value: str) -> str:
     """Canonical form of an ID-like value (author, section, association, lang, kind)."""
     return normalize(value).strip()
-
-
-def index_datetime(moment: datetime) -> datetime:
-    """Naive UTC datetime for the `created` field: whoosh drops tzinfo without converting."""
-    if moment.tzinfo is not None:
-        moment = moment.astimezone(UTC).replace(tzinfo=None)
-    return moment
-
-
-def text_fields(language: str, title: str, body: str) -> dict[str, str]:
-    """The searchable text fields of one post: title, body and, if any, its stem field."""
-    fields = {"title": title, "body": body}
-    stem = stem_field(language)
-    if stem is not None:
-        fields[stem] = f"{title}\n\n{body}"
-    return fields
-
-
-def build_schema() -> Schema:
-    """The index schema; one document per visible post, every language in one index.
-
-    - post_id: ID, stored, unique: the post's primary key as a string; updates replace by it.
-    - thread_id: NUMERIC (64-bit), stored, sortable, untiered: links to the thread, collapses
-      results, filters "search in this thread". Untiered because nothing asks it for a range:
-      one posting per document instead of sixteen (measured: -14% postings, rebuilds faster).
-    - title: TEXT, stored: the post's own title (empty for replies); stored for highlighting.
-    - body: TEXT, stored: the visible body as plain text (markdown source, not HTML). Stored so
-      hits can be highlighted without a database round trip; measured on 2,000 synthetic
-      300-word Persian posts it grows the index from 4.2 to 6.3 MB (raw text 6.0 MB).
-    - stem_en, stem_de, stem_fr, stem_nl: TEXT, not stored: title + body of posts in that
-      language only, stemmed (see `text_fields`).
-    - area: ID: "tribune" or "agenda". section: ID: section slug. author: ID: `filter_value`
-      of the username. association: KEYWORD (comma-separated, lowercased slugs).
-      lang: ID, stored (fa, en, de, fr, nl, ...): the snippet highlighter needs it to find
-      stemmed matches. kind: ID: paper, discussion or action.
-    - created: DATETIME, stored, sortable: naive UTC (`index_datetime`).
-    - thread_title: STORED only, for the result list.
-    Only content readers may see is indexed; hiding a post deletes its document.
-    """
-    generic = analyzer_for("fa")
-    stems = {f"stem_{lang}": TEXT(analyzer=analyzer_for(lang)) for lang in STEM_LANGUAGES}
-    return Schema(
-        post_id=ID(stored=True, unique=True),
-        # shift_step=0: one term per value (no range queries on it), not sixteen tiers.
-        thread_id=NUMERIC(int, bits=64, stored=True, sortable=True, shift_step=0),
-        title=TEXT(analyzer=generic, stored=True, field_boost=2.0),
-        body=TEXT(analyzer=generic, stored=True),
-        area=ID,
-        section=ID,
-        author=ID,
-        association=KEYWORD(commas=True, lowercase=True),
-        lang=ID(stored=True),
-        kind=ID,
-        created=DATETIME(stored=True, sortable=True),
-        thread_title=STORED,
-        **stems,
-    )

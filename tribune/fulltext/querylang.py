@@ -1,10 +1,11 @@
-"""The reader's search language: parse a query string, then turn it into a whoosh query.
+"""The reader's search language: parse a query string, then compile it for any backend.
 
 Learnable in a minute:
     word word          every word must appear (spelling variants are normalized away)
     "exact phrase"     also «…» and “…”
     -word  -"phrase"   exclude
     a OR b             either one (OR in capitals, between words or phrases)
+    word*              any word starting so (at least MIN_PREFIX letters before the *)
     area:tribune|agenda  section:SLUG  author:NAME or @NAME  association:SLUG
     lang:fa|en|de|fr|nl  kind:paper|discussion|action
     after:DATE  before:DATE   both inclusive; DATE is 2010-03-28 or Jalali 1389-01-08
@@ -12,25 +13,29 @@ Learnable in a minute:
 Filter names may also be typed in Persian (نویسنده: بخش: زبان: نوع: انجمن: حوزه: از: تا:);
 from: and to: (the names of the form fields) mean after: and before:.
 
-The user's text never reaches whoosh's query parser: `to_whoosh` builds Term/Phrase queries
-from each field's own analyzer, so `title:x`, `*` or `body:(a OR b)` are only words.
+`compile_query` turns a parsed query into `Alternative`s: for every term, the words each
+analyzer makes of it (the generic one for titles and bodies, and the stemmer of each Latin
+language). Both search backends (PostgreSQL and Whoosh) build their own queries from these, so
+they agree on what a query means; the user's text never reaches a backend's own query parser,
+so `title:x` or `body:(a OR b)` are only words.
 """
 
 from __future__ import annotations
 
 import re
 from dataclasses import dataclass, field
-from datetime import date, datetime, time, timedelta
+from datetime import date, timedelta
 
 from persiantools.jdatetime import JalaliDate
-from whoosh.query import And, AndNot, DateRange, NullQuery, Or, Phrase, Query, Term
 
-from tribune.fulltext.analysis import TEXT_FIELDS, filter_value
+from tribune.fulltext.analysis import GENERIC, STEM_LANGUAGES, analyzer_for, filter_value
 from tribune.fulltext.words import is_persian, joins
 from tribune.text.persian import ZWNJ, normalize
 
 MAX_LENGTH = 500
 MAX_TERMS = 32
+# A prefix shorter than this matches too many words to mean anything («جم*», «de*»).
+MIN_PREFIX = 3
 JALALI_BEFORE = 1700  # a year below this is a Solar Hijri (Jalali) year
 
 _CHOICES = {
@@ -75,6 +80,8 @@ _SLUG = re.compile(r"[a-z0-9][a-z0-9_-]{0,79}\Z")
 _NAME = re.compile(r"[\w.-]{1,64}\Z")
 _DATE = re.compile(r"(\d{4})(?:[-/.](\d{1,2})(?:[-/.](\d{1,2}))?)?\Z")
 _QUOTES = {'"': '"', "«": "»", "“": "”"}
+# Titles and bodies of every language are analyzed alike (Persian logic, Latin folding).
+_GENERIC = analyzer_for("fa")
 
 
 class QuerySyntaxError(ValueError):
@@ -93,10 +100,12 @@ class QuerySyntaxError(ValueError):
 
 @dataclass(frozen=True)
 class SearchTerm:
-    """A word or a quoted phrase, as typed (analysis happens per field in `to_whoosh`)."""
+    """A word, a quoted phrase or a prefix (typed `word*`, kept without its star), as typed;
+    analysis happens per analyzer in `compile_query`."""
 
     text: str
     phrase: bool = False
+    prefix: bool = False
 
 
 @dataclass(frozen=True)
@@ -112,7 +121,7 @@ class ParsedQuery:
 
 @dataclass
 class _Lexeme:
-    kind: str  # "word", "phrase", "or", "filter"
+    kind: str  # "word", "prefix", "phrase", "or", "filter"
     text: str
     position: int
     negated: bool = False
@@ -168,6 +177,8 @@ def _lex(text: str) -> list[_Lexeme]:
                 close = _closing_quote(text, i)
                 value, i = text[i + 1 : close].strip(), close + 1
             lexemes.append(_Lexeme("filter", value, start, key=key))
+        elif word.endswith("*") and _has_content(word.rstrip("*")):
+            lexemes.append(_Lexeme("prefix", word.rstrip("*"), start, negated))
         elif _has_content(word):
             lexemes.append(_Lexeme("word", word, start, negated))
     return lexemes
@@ -231,6 +242,21 @@ def _check_choice(key: str, raw: str, position: int) -> str:
     return value
 
 
+def prefix_word(text: str) -> str | None:
+    """The one index word a typed prefix stands for (normalized like every word), or None when
+    the text is more than one word («fashion-sh*») and can only be searched as typed."""
+    words = [token.text for token in _GENERIC(text, mode="query", removestops=False)]
+    return words[0] if len(words) == 1 else None
+
+
+def _check_prefix(text: str, position: int) -> None:
+    word = prefix_word(text)
+    if word is not None and len(word) < MIN_PREFIX:
+        raise QuerySyntaxError(
+            f"Put at least {MIN_PREFIX} letters before the *.", position, "short_prefix"
+        )
+
+
 def _parse_date(raw: str, position: int, end_of_period: bool) -> date:
     match = _DATE.match(normalize(raw))
     try:
@@ -272,7 +298,7 @@ def parse(text: str) -> ParsedQuery:
     terms = 0
     for lex in lexemes:
         if lex.kind == "or":
-            if previous is None or previous.kind not in ("word", "phrase") or previous.negated:
+            if previous is None or previous.kind in ("or", "filter") or previous.negated:
                 raise QuerySyntaxError(
                     "OR must stand between two words or phrases.", lex.position, "misplaced_or"
                 )
@@ -300,7 +326,9 @@ def parse(text: str) -> ParsedQuery:
                 raise QuerySyntaxError(
                     f"Too many words: at most {MAX_TERMS}.", lex.position, "too_many_terms"
                 )
-            term = SearchTerm(lex.text.strip(), lex.kind == "phrase")
+            term = SearchTerm(lex.text.strip(), lex.kind == "phrase", lex.kind == "prefix")
+            if term.prefix:
+                _check_prefix(term.text, lex.position)
             if lex.negated:
                 if pending_or is not None:
                     raise QuerySyntaxError(
@@ -335,59 +363,6 @@ def parse(text: str) -> ParsedQuery:
         before=dates.get("before"),
         after=dates.get("after"),
     )
-
-
-def _alternatives(term: SearchTerm, schema) -> list[Query]:
-    # Each field analyzes the text itself: body folds, stem_de stems the German way, ...
-    queries: list[Query] = []
-    fields = TEXT_FIELDS
-    if "body" in schema:
-        generic = [t.text for t in schema["body"].analyzer(term.text, mode="query")]
-        if generic and all(is_persian(word) for word in generic):
-            # Stem fields hold en/de/fr/nl posts a second time, stemmed; their Persian words
-            # are in `body` too (with plurals folded), so asking them only costs time: every
-            # extra field is one more posting list to merge for a frequent word.
-            fields = ("title", "body")
-    for name in fields:
-        if name not in schema:
-            continue
-        words = [t.text for t in schema[name].analyzer(term.text, mode="query")]
-        if len(words) == 1:
-            queries.append(Term(name, words[0]))
-        elif words:
-            # A phrase, or one typed "word" that analyzes to several ("fashion-show").
-            queries.append(Phrase(name, words))
-    return queries
-
-
-def _filter_queries(parsed: ParsedQuery, schema) -> list[Query]:
-    queries: list[Query] = [
-        Term(key, value) for key, value in parsed.filters.items() if key in schema
-    ]
-    if (parsed.after or parsed.before) and "created" in schema:
-        start = datetime.combine(parsed.after, time.min) if parsed.after else None
-        end = datetime.combine(parsed.before, time.max) if parsed.before else None
-        queries.append(DateRange("created", start, end))
-    return queries
-
-
-def to_whoosh(parsed: ParsedQuery, schema) -> Query:
-    """Build the whoosh query: text over every text field, AND filters; NullQuery if empty."""
-    required: list[Query] = []
-    for clause in parsed.clauses:
-        options = [q for term in clause for q in _alternatives(term, schema)]
-        if options:
-            required.append(options[0] if len(options) == 1 else Or(options))
-    excluded = [q for term in parsed.excluded for q in _alternatives(term, schema)]
-    filters = _filter_queries(parsed, schema)
-    if not required and not filters:
-        # Only stop words (or nothing) were left to search for: nothing can match usefully.
-        return NullQuery
-    parts = required + filters
-    query: Query = parts[0] if len(parts) == 1 else And(parts)
-    if excluded:
-        query = AndNot(query, Or(excluded))
-    return query
 
 
 def with_filters(
@@ -440,8 +415,83 @@ def with_filters(
     )
 
 
-def split_to_whoosh(parsed: ParsedQuery, schema) -> tuple[Query, list[Query]]:
-    """(the words' query, one query per filter): a searcher can run the filters as cached sets
-    of documents instead of intersecting them with the words every time."""
-    words = to_whoosh(ParsedQuery(clauses=parsed.clauses, excluded=parsed.excluded), schema)
-    return words, _filter_queries(parsed, schema)
+# Compiling: what each analyzer makes of the terms, for the backends
+
+
+@dataclass(frozen=True)
+class Alternative:
+    """One way a term can match: `words` in `field` (one word: the word; several: a phrase).
+
+    `field` is GENERIC (titles and bodies, every language, analysed by the generic analyzer) or
+    `stem_<lang>` (texts in that language, stemmed); `prefix` asks for words starting so."""
+
+    field: str
+    words: tuple[str, ...]
+    prefix: bool = False
+
+
+@dataclass(frozen=True)
+class CompiledQuery:
+    """AND of `required` (each an OR of alternatives), minus `excluded`, within the filters."""
+
+    required: tuple[tuple[Alternative, ...], ...] = ()
+    excluded: tuple[Alternative, ...] = ()
+    filters: dict[str, str] = field(default_factory=dict)
+    before: date | None = None
+    after: date | None = None
+    thread_id: int | None = None
+
+    @property
+    def matches_nothing(self) -> bool:
+        """Nothing left to look for: only stop words were typed, and no filter was given."""
+        return not self.required and not (self.filters or self.before or self.after)
+
+    def highlight_terms(self) -> dict[str, frozenset[str]]:
+        """{field: words} of the positive alternatives, and {"prefix": prefixes}: what the
+        snippets mark."""
+        terms: dict[str, set[str]] = {}
+        for clause in self.required:
+            for alternative in clause:
+                key = "prefix" if alternative.prefix else alternative.field
+                terms.setdefault(key, set()).update(alternative.words)
+        return {key: frozenset(words) for key, words in terms.items()}
+
+
+def alternatives(term: SearchTerm) -> tuple[Alternative, ...]:
+    """The ways `term` can match. Each analyzer reads the text itself: the generic one folds
+    spellings and Persian plurals, `stem_de` stems the German way ("Republiken" -> "republ")."""
+    if term.prefix:
+        word = prefix_word(term.text)
+        if word is not None:
+            return (Alternative(GENERIC, (word,), prefix=True),)
+        term = SearchTerm(term.text, phrase=True)
+    generic = tuple(token.text for token in _GENERIC(term.text, mode="query"))
+    if not generic:
+        return ()
+    found = [Alternative(GENERIC, generic)]
+    if all(is_persian(word) for word in generic):
+        # Persian words are never stemmed: the stem fields would only repeat `generic`.
+        return tuple(found)
+    for lang in STEM_LANGUAGES:
+        words = tuple(token.text for token in analyzer_for(lang)(term.text, mode="query"))
+        if words:
+            found.append(Alternative(f"stem_{lang}", words))
+    return tuple(found)
+
+
+def compile_query(parsed: ParsedQuery, thread_id: int | None = None) -> CompiledQuery:
+    """The parsed query as alternatives per term; a clause of stop words only is dropped."""
+    required = []
+    for clause in parsed.clauses:
+        options = tuple(alt for term in clause for alt in alternatives(term))
+        if options:
+            required.append(options)
+    excluded = tuple(alt for term in parsed.excluded for alt in alternatives(term))
+    return CompiledQuery(
+        required=tuple(required),
+        excluded=excluded,
+        filters=dict(parsed.filters),
+        before=parsed.before,
+        after=parsed.after,
+        thread_id=thread_id,
+    )

@@ -20,7 +20,7 @@ from tribune.models.moderation import (
     Report,
     Suspension,
 )
-from tribune.models.search import SearchChange, SearchState
+from tribune.models.search import SearchChange, SearchState, SearchText
 from tribune.models.security import PasswordReset, RecoveryCode, TwoFactor, UserSession
 from tribune.models.users import ROLES, Association, Membership, User
 
@@ -49,6 +49,7 @@ __all__ = [
     "Report",
     "SearchChange",
     "SearchState",
+    "SearchText",
     "Section",
     "Suspension",
     "Thread",

@@ -7,11 +7,15 @@ from tribune import access
 from tribune.extensions import db, limiter
 from tribune.i18n import current_locale
 from tribune.models import Thread
+from tribune.search import criteria as criteria_args
 from tribune.search import messages
 from tribune.search.forms import SearchForm
 from tribune.services import search as search_service
 
 bp = Blueprint("search", __name__)
+
+# Seconds a client is asked to wait when search is unavailable (a rebuild takes about that).
+RETRY_AFTER = 60
 
 # Query examples for the help panel: (Persian query, English query, what it does). The queries are
 # data, not interface text: Persian readers see Persian queries, others Latin ones.
@@ -20,6 +24,7 @@ EXAMPLES = [
     ('"جمهوری دمکراتیک"', '"democratic republic"', _l("the exact phrase")),
     ("سوسیالیسم -دولتی", "socialism -state", _l("the first word but not the second")),
     ("شورا OR شوراها", "council OR councils", _l("either word")),
+    ("جمهو*", "democra*", _l("words that start so (at least three letters before the *)")),
     ("area:agenda ۸ مارس", "area:agenda 8 March", _l("only in the agenda (or area:tribune)")),
     ("@sara لائیسیته", "@sara laicite", _l("only posts by this author (also author:sara)")),
     ("section:women", "section:women", _l("only in this section (its short name)")),
@@ -40,12 +45,12 @@ EXAMPLES = [
 
 def _criteria_or_error(form):
     try:
-        return search_service.Criteria.from_args(
+        return criteria_args.from_args(
             request.args,
             per_page_default=current_app.config["SEARCH_RESULTS_PER_PAGE"],
             per_page_max=current_app.config["SEARCH_API_MAX_PER_PAGE"],
         ), None
-    except search_service.BadParameter as error:
+    except criteria_args.BadParameter as error:
         return None, messages.parameter_error(error)
 
 
@@ -63,6 +68,7 @@ def index():
         "error": error,
         "error_at": None,
         "url_with": _url_with,
+        "removable_filters": _removable_filters(form),
     }
     context["thread"] = _scope_thread(criteria)
     status = 400 if error else 200
@@ -73,10 +79,13 @@ def index():
             context["error"] = messages.query_error(problem)
             context["error_at"] = problem.position if problem.position >= 0 else None
             status = 400
-        except search_service.IndexUnavailable:
+        except search_service.SearchUnavailable as problem:
+            # The reason goes to the log for the operator; readers get a kind word and a time.
+            current_app.logger.error("search unavailable: %s", problem)
             context["unavailable"] = messages.unavailable()
             status = 503
-    return render_template("search/index.html", **context), status
+    headers = {"Retry-After": str(RETRY_AFTER)} if status == 503 else {}
+    return render_template("search/index.html", **context), status, headers
 
 
 def _url_with(**changes):
@@ -84,6 +93,30 @@ def _url_with(**changes):
     args = {key: value for key, value in request.args.items() if value}
     args.update(changes)
     return url_for("search.index", **{k: v for k, v in args.items() if v is not None})
+
+
+def _removable_filters(form):
+    """(label, value, address without it) of each filter chosen in the form's fields."""
+    fields = (
+        form.area,
+        form.section,
+        form.author,
+        form.association,
+        form.lang,
+        form.kind,
+        form.date_from,
+        form.date_to,
+    )
+    chosen = []
+    for field in fields:
+        if not field.data:
+            continue
+        value = field.data
+        for key, label, *_rest in getattr(field, "choices", None) or ():
+            if key == value:  # a select: show the option's label, not its key
+                value = str(label)
+        chosen.append((str(field.label.text), value, _url_with(**{field.name: None, "page": None})))
+    return chosen
 
 
 def _scope_thread(criteria):

@@ -13,9 +13,10 @@ One JSON object per line, one thread each (the first post opens it):
 Import validates the whole file first and reports every problem as `FILE:LINE: field: message`;
 one bad line and nothing is imported. A valid file is written in one transaction: missing sections
 and associations are created, unknown authors become placeholder accounts (no password, cannot
-log in), timestamps are kept, hidden posts stay hidden with their reason. The change log picks up
-every row, so the search index follows. Export writes the same format; importing an export into
-an empty instance gives the same threads, posts, authors, dates and translations back.
+log in), timestamps are kept, hidden posts stay hidden with their reason. Search derives from
+the same transaction (fulltext/tracking.py), exactly once per post. Export writes the same
+format; importing an export into an empty instance gives the same threads, posts, authors, dates
+and translations back.
 
 An association is stored as the co-signatory of a position paper (models/debate.py), so only
 threads of kind "paper" may name one.
@@ -33,7 +34,6 @@ from sqlalchemy import func, select
 from tribune import access
 from tribune.extensions import db
 from tribune.models import Association, Post, Section, Thread, User
-from tribune.models.search import SearchChange
 from tribune.services.accounts import DELETED_PREFIX, username_key
 from tribune.services.archive_format import (
     ArchiveInvalid,
@@ -82,7 +82,6 @@ def import_file(path: str) -> Report:
     except BaseException:
         db.session.rollback()
         raise
-    _touch_after_commit(report.thread_ids)
     return report
 
 
@@ -209,17 +208,6 @@ def _count_visible(thread, posts):
     thread.last_post_at = last.created_at if last else thread.created_at
     if not thread.is_hidden:
         thread.section.thread_count = (thread.section.thread_count or 0) + 1
-
-
-def _touch_after_commit(thread_ids):
-    # On PostgreSQL a long import hands out change ids long before it commits; an indexer that
-    # saw later ids meanwhile may have waited past its grace period and moved on. A second,
-    # short transaction names every imported thread again, so nothing is left out. (SQLite
-    # serializes writers: the ids are already in commit order there.)
-    if not thread_ids or db.engine.dialect.name == "sqlite":
-        return
-    db.session.add_all(SearchChange(kind="thread", object_id=tid) for tid in thread_ids)
-    db.session.commit()
 
 
 # Export

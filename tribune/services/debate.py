@@ -3,8 +3,6 @@
 A paper is a thread of kind "paper" in the tribune, with a `Paper` row holding its summary and
 the position it defends. Its signatories are its author and the associations that co-sign;
 an association can be named only by its confirmed members (access.can_sign_for).
-
-This module also registers the debate tables whose text search shows (services/changes.py).
 """
 
 from flask import current_app
@@ -14,21 +12,12 @@ from sqlalchemy import select
 from tribune import access
 from tribune.extensions import db
 from tribune.models import (
-    Action,
-    ClosureEvent,
     Paper,
     PaperSignature,
-    Translation,
 )
 from tribune.models.base import utcnow
-from tribune.services import Invalid, NotFound, Refused, changes, posting
+from tribune.services import Invalid, NotFound, Refused, posting
 from tribune.text.persian import fold_zwnj, normalize
-
-# Search is derived: these changes write a change row for the thread or post they belong to.
-changes.watch(Paper, "thread", {"summary", "position"})
-changes.watch(Translation, "post", {"body_source", "title", "language"})
-changes.watch(ClosureEvent, "thread", {"agreed_source", "disputed_source"})
-changes.watch(Action, "thread", {"city", "place", "starts_at", "status"})
 
 SUMMARY_LIMIT = 600
 POSITION_LIMIT = 120

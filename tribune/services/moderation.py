@@ -15,7 +15,7 @@ from sqlalchemy.exc import IntegrityError
 
 from tribune import access
 from tribune.extensions import db
-from tribune.models import Post, Report, SearchChange, Section, Thread
+from tribune.models import Post, Report, Section, Thread
 from tribune.models.base import utcnow
 from tribune.services import Invalid, NotFound, Refused
 from tribune.services.moderation_log import record
@@ -81,15 +81,12 @@ def recount_thread(thread):
         .where(Post.thread_id == thread.id)
         .order_by(Post.id)
     ).all()
-    was_hidden = thread.is_hidden
     thread.is_hidden = bool(rows) and rows[0].is_hidden
     visible = [row for row in rows if not row.is_hidden]
     thread.reply_count = sum(1 for row in visible if row.id != rows[0].id)
     last = visible[-1] if visible else None
     thread.last_post_id = last.id if last else None
     thread.last_post_at = last.created_at if last else thread.created_at
-    if thread.is_hidden != was_hidden:
-        touch_thread_search(thread)
 
 
 def recount_section(section):
@@ -99,13 +96,6 @@ def recount_section(section):
             Thread.section_id == section.id, access.visible_threads_clause(None)
         )
     )
-
-
-def touch_thread_search(thread):
-    """Tell search a thread's visibility changed (is_hidden and merged_into_id are moderation's
-    columns, not among the attributes services/changes.py watches)."""
-    db.session.flush()
-    db.session.add(SearchChange(kind="thread", object_id=thread.id))
 
 
 def close_reports(post_ids, actor, note):
@@ -276,7 +266,6 @@ def merge_threads(actor, source, target, reason):
     db.session.flush()
     recount_thread(source)
     recount_thread(target)
-    touch_thread_search(source)
     for section in {source.section, target.section}:
         recount_section(section)
     details = {"post_ids": [post.id for post in posts], "title": source.title}

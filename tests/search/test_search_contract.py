@@ -149,21 +149,6 @@ def test_results_are_checked_against_the_database_even_if_the_index_lags(
     assert response["results"] == []
 
 
-@pytest.mark.parametrize("field", ["display_name", "username"])
-def test_account_changes_write_change_rows_the_indexer_applies(app, make_user, make_thread, field):
-    from tribune.fulltext import indexer
-    from tribune.services import search
-
-    sara = make_user("sara")
-    make_thread(author=sara)
-    setattr(sara, field, "sara-k")
-    if field == "username":
-        sara.username_key = "sara-k"
-    db.session.commit()
-    with search.new_session() as session:
-        assert not indexer.has_pending(session)
-
-
 def test_the_association_filter_follows_signatures(app, make_user, make_section, api_ids):
     from tribune.models import Association
     from tribune.models.base import utcnow
