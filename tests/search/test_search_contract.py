@@ -1,7 +1,8 @@
 """The index follows the database through the real services: commit, rollback, edit, hide, move,
 rename, suspension. What a reader may not see never shows in results, snippets or totals."""
 
-import pytest
+import re
+
 from sqlalchemy import select
 
 from tests.support import login
@@ -177,3 +178,150 @@ def test_the_association_filter_follows_signatures(app, make_user, make_section,
     signature.withdrawn_at = utcnow()
     db.session.commit()
     assert api_ids("association:hamburg") == []
+
+
+# Zero hits, translations, threads rearranged, rebuilt: what every backend must answer alike
+
+
+def test_a_search_with_no_hits_is_answered_kindly(app, client, make_thread, make_section):
+    make_thread(body="جمهوری لائیک")
+    make_section(slug="women", area="agenda", title="زنان")
+    client.post("/locale", data={"locale": "en"})
+    for query in ("secular republic", "referendum", "nothing*", '"no such phrase"'):
+        response = client.get("/search", query_string={"q": query})
+        assert response.status_code == 200, query
+        html = response.get_data(as_text=True)
+        assert "Nothing found" in html and "check the spelling" in html
+    # A filter chosen in the form can be taken off in one click.
+    html = client.get("/search", query_string={"q": "لائیک", "area": "agenda"}).get_data(
+        as_text=True
+    )
+    assert "Nothing found" in html and 'class="filter-chip"' in html
+    chip = re.search(r'class="filter-chip" href="([^"]+)"', html).group(1).replace("&amp;", "&")
+    assert "area=" not in chip and "q=" in chip
+    assert client.get(chip).status_code == 200
+    assert "1 result" in client.get(chip).get_data(as_text=True)
+    api = client.get("/api/v1/search", query_string={"q": "referendum"})
+    assert api.status_code == 200 and api.get_json()["total"] == 0
+
+
+def test_every_example_of_the_help_page_runs(app, client, make_thread, make_section):
+    from tribune.search.views import EXAMPLES
+
+    make_thread(body="جمهوری لائیک")
+    make_section(slug="women", area="agenda", title="زنان")
+    for persian, latin, _meaning in EXAMPLES:
+        for query in (persian, latin):
+            response = client.get("/search", query_string={"q": query})
+            assert response.status_code == 200, (query, response.status_code)
+
+
+def test_a_german_reader_finds_a_post_by_its_german_translation(
+    app, client, make_thread, make_user, api_ids
+):
+    from tribune.services import debate_posts
+
+    make_thread(title="جدایی دین از دولت", body="جدایی کامل دین از دولت شرط دمکراسی است.")
+    post = first_post()
+    jonas = make_user("jonas")
+    debate_posts.translate(
+        jonas, post, "de", "Die vollständige Trennung von Religion und Staat.", "Trennung"
+    )
+    debate_posts.translate(jonas, post, "en", "Full separation of religion and state.")
+    assert api_ids("Trennung") == [post.id]
+    assert api_ids("Religionen") == [post.id]  # stemmed as German
+    assert api_ids("separation") == [post.id]
+    assert api_ids("Trennung lang:en") == []
+    client.post("/locale", data={"locale": "de"})
+    html = client.get("/search", query_string={"q": "Trennung"}).get_data(as_text=True)
+    assert f'href="/p/{post.id}?read=de"' in html
+    assert "<mark>Trennung</mark>" in html
+    assert 'class="matched-in"' in html and "Deutsch" in html
+    # The link opens the thread with the German translation shown.
+    landing = client.get(f"/p/{post.id}?read=de")
+    assert landing.status_code == 302 and "read=de" in landing.headers["Location"]
+    # Editing the translation changes what is found; hiding the post hides its translations.
+    debate_posts.translate(jonas, post, "de", "Die Laizität des Staates.", "Trennung")
+    assert api_ids("Trennung") == [post.id]  # still its title in German
+    assert api_ids("Laizität") == [post.id]
+    assert api_ids("vollständige") == []
+    moderation.hide_post(_moderator(make_user), post, "für den Test verborgen")
+    assert api_ids("Laizität") == [] and api_ids("separation") == []
+
+
+def _moderator(make_user):
+    from datetime import timedelta
+
+    from tribune.models.base import utcnow
+    from tribune.services import terms
+
+    admin = make_user("coordinator", role="admin")
+    mina = make_user("mina")
+    now = utcnow()
+    terms.grant_term(admin, mina, now - timedelta(days=1), now + timedelta(days=9), "rotation")
+    return mina
+
+
+def test_merging_and_splitting_move_the_title_with_the_first_post(
+    app, make_thread, make_user, make_moderator, api_ids
+):
+    older = make_thread(title="نخستین رشته", body="متن آغاز")
+    newer = make_thread(author=make_user("kaveh"), section=older.section,
+                        title="سرواژه‌ی ادغام", body="متن دوم")  # fmt: skip
+    newer_opening = db.session.scalar(
+        select(Post).where(Post.thread_id == newer.id).order_by(Post.id)
+    )
+    assert api_ids("ادغام") == [newer_opening.id]
+    moderator = make_moderator()
+    moderation.merge_threads(moderator, newer, older, "یک بحث در دو جا")
+    # The merged thread's title went with it: its first post is a reply of the older one now.
+    assert api_ids("ادغام") == []
+    assert api_ids("دوم") == [newer_opening.id]
+    reply = posting.reply(older.author, older, "پاسخی که جدا می‌شود")
+    moderation.split_thread(
+        moderator, older, [reply.id], "شاخه‌ی تازه", older.section, "بحث دیگری است"
+    )
+    assert api_ids("شاخه") == [reply.id]
+    assert api_ids("نخستین") == [first_post().id]
+
+
+def test_a_rebuild_finds_exactly_what_incremental_updates_found(
+    app, client, make_thread, make_user, make_moderator, api_ids
+):
+    from tribune.services import debate_posts
+
+    thread = make_thread(title="بازسازی نمایه", body="جمهوری لائیک و شوراها")
+    replies = [posting.reply(thread.author, thread, f"پاسخ {n} درباره‌ی شوراها") for n in range(4)]
+    debate_posts.translate(make_user("jonas"), replies[0], "de", "Antwort über die Räte")
+    moderation.hide_post(make_moderator(), replies[1], "توهین")
+    posting.edit_post(thread.author, replies[2], "پاسخ ویراسته درباره‌ی جمهوری", "fa")
+    queries = ["شوراها", "جمهوری", "Räte", "بازسازی", "پاسخ", "@sara", "ویراسته"]
+    before = {query: sorted(api_ids(query)) for query in queries}
+    result = app.test_cli_runner().invoke(args=["search", "rebuild", "--quiet"])
+    assert result.exit_code == 0, result.output
+    assert {query: sorted(api_ids(query)) for query in queries} == before
+    status = app.test_cli_runner().invoke(args=["search", "status"])
+    assert status.exit_code == 0, status.output
+
+
+def test_totals_paging_and_grouping_count_only_what_readers_see(
+    app, client, make_thread, make_moderator
+):
+    thread = make_thread(body="همبستگی نخست")
+    replies = [posting.reply(thread.author, thread, f"همبستگی {n}") for n in range(12)]
+    moderator = make_moderator()
+    for reply in replies[:3]:
+        moderation.hide_post(moderator, reply, "تکراری")
+    body = client.get("/api/v1/search", query_string={"q": "همبستگی", "per_page": 5}).get_json()
+    assert body["total"] == 10 and body["has_next"] is True
+    seen = []
+    for page in (1, 2):
+        response = client.get(
+            "/api/v1/search", query_string={"q": "همبستگی", "per_page": 5, "page": page}
+        ).get_json()
+        seen += [result["post_id"] for result in response["results"]]
+    assert len(seen) == len(set(seen)) == 10
+    assert not {reply.id for reply in replies[:3]} & set(seen)
+    html = client.get("/search", query_string={"q": "همبستگی"}).get_data(as_text=True)
+    assert html.count('class="result-title"') == 2  # one thread: its best two posts
+    assert "۸" in html  # "8 more in this thread", in Persian digits

@@ -411,6 +411,8 @@ class PostgresBackend(Backend):
         started = time.monotonic()
         with session_factory() as session:
             total = session.scalar(select(func.count(Post.id))) or 0
+            # Posts written from now on are derived by their own transactions.
+            last = session.scalar(select(func.max(Post.id))) or 0
         done = written = 0
         after = 0
         while True:
@@ -418,7 +420,7 @@ class PostgresBackend(Backend):
                 ids = list(
                     session.scalars(
                         select(Post.id)
-                        .where(Post.id > after)
+                        .where(Post.id > after, Post.id <= last)
                         .order_by(Post.id)
                         .limit(REBUILD_BATCH)
                     )

@@ -181,11 +181,18 @@ def load_translations(session: Session, translation_ids: Iterable[int]) -> dict[
     return found
 
 
-def all_post_ids(session: Session, after: int = 0, batch: int = CHUNK) -> Iterator[list[int]]:
-    """Every post id above `after`, in id order, a batch at a time (keyset pagination)."""
+def all_post_ids(
+    session: Session, last: int, after: int = 0, batch: int = CHUNK
+) -> Iterator[list[int]]:
+    """Every post id in (after, last], in id order, a batch at a time (keyset pagination)."""
     while True:
         ids = list(
-            session.scalars(select(Post.id).where(Post.id > after).order_by(Post.id).limit(batch))
+            session.scalars(
+                select(Post.id)
+                .where(Post.id > after, Post.id <= last)
+                .order_by(Post.id)
+                .limit(batch)
+            )
         )
         if not ids:
             return

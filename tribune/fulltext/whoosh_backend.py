@@ -270,12 +270,13 @@ class WhooshBackend(Backend):
             up_to = indexer.newest_change_id(session)
             indexer.hold_from(session, name, up_to)
             total = session.scalar(select(func.count(Post.id))) or 0
+            last = session.scalar(select(func.max(Post.id))) or 0
         texts = done = 0
         try:
             writer = ix.writer(limitmb=self.rebuild_limitmb, compound=COMPOUND_SEGMENTS)
             try:
                 with session_factory() as session:
-                    for ids in all_post_ids(session):
+                    for ids in all_post_ids(session, last):
                         for docs in indexer.documents(session, ids).values():
                             for doc in docs:
                                 writer.add_document(**doc)
