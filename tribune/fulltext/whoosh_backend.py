@@ -248,8 +248,7 @@ class WhooshBackend(Backend):
             state = indexer.state(session)
             if state is not None and state.analyzer != ANALYZER_VERSION:
                 raise IndexUnavailable(
-                    "the search index must be rebuilt for this version: "
-                    "run `flask search rebuild`"
+                    "the search index must be rebuilt for this version: run `flask search rebuild`"
                 )
             behind = state is None or indexer.has_pending(session)
         if behind and self.in_request:
