@@ -111,6 +111,9 @@ def test_character_offsets_point_into_the_original_text():
         ("laïque", "laique"),
         ("laique", "laïque"),
         ("آینده‌نگر", "آیندهنگر"),
+        ("ايستادهء", "ایستاده"),
+        ("ایستاده", "ايستادهء"),
+        ("ایستادهٔ", "ايستادهء"),
     ],
 )
 def test_spelling_variants_find_each_other(make_matcher, doc, query):
@@ -178,6 +181,43 @@ def test_prefixes_find_every_word_that_starts_so(make_matcher, query, expected):
     assert matcher.found(query) == expected
 
 
+@pytest.mark.parametrize(
+    ("one", "other"),
+    [
+        # PRODUCT.md: a reader who types any one form must find the others.
+        ("دانشجو", "دانشجویان"),
+        ("نماینده", "نمایندگان"),
+        ("کتاب", "کتاب‌ها"),
+        ("کتاب", "کتابها"),
+        ("کارگر", "کارگران"),
+        ("زندانی", "زندانیان"),
+        ("پناهنده", "پناهندگان"),
+    ],
+)
+def test_singular_and_plural_find_each_other(make_matcher, one, other):
+    matcher = make_matcher({"one": ("fa", f"یک {one} آمد"), "other": ("fa", f"همه {other} آمدند")})
+    assert matcher.found(one) == {"one", "other"}
+    assert matcher.found(other) == {"one", "other"}
+
+
+@pytest.mark.parametrize(
+    ("word", "not_its_plural"),
+    [
+        ("پای", "پایان"),  # foot, end
+        ("بار", "باران"),  # load, rain
+        ("زند", "زندان"),  # Zand, prison
+        ("جو", "جوان"),  # atmosphere, young
+        ("گروه", "گروگان"),  # group, hostage
+        ("انتخاب", "انتخابات"),  # choice, elections: Arabic plurals in ات are never stripped
+        ("اطلاع", "اطلاعات"),  # notice, intelligence
+    ],
+)
+def test_words_that_merely_end_like_a_plural_stay_apart(make_matcher, word, not_its_plural):
+    matcher = make_matcher({"word": ("fa", f"یک {word} اینجا"), "other": ("fa", not_its_plural)})
+    assert matcher.found(word) == {"word"}
+    assert matcher.found(not_its_plural) == {"other"}
+
+
 def test_plural_family_is_stripped_but_not_an(make_matcher):
     matcher = make_matcher(
         {
@@ -193,6 +233,10 @@ def test_plural_family_is_stripped_but_not_an(make_matcher):
     assert strip_plural("تنها") == "تنها"
     assert strip_plural("شعارهایشان") == "شعار"
     assert strip_plural("ها") == "ها"
+    assert strip_plural("نمایندگان") == "نماینده"
+    assert strip_plural("دانشجویان") == "دانشجو"
+    assert strip_plural("زندانیان") == "زندانی"
+    assert strip_plural("پایان") == "پایان"
 
 
 def test_schema_field_names():

@@ -33,6 +33,11 @@ SAME = [
     ("مسئول", "مسوول"),
     ("مسؤول", "مسوول"),
     ("اعضاء", "اعضا"),
+    # the ezafe after a final heh, in its three spellings, and a hamza that belongs to the word
+    ("ايستادهء", "ایستاده"),
+    ("ایستادهٔ", "ایستاده"),
+    ("ایستادۀ", "ایستاده"),
+    ("شیء", "شیء"),
     # marks and invisible characters
     ("کِتابْ", "کتاب"),
     ("مُحَمَّد", "محمد"),

@@ -29,7 +29,8 @@ Hamza decisions, measured on the variants that actually occur:
   substring rule «سئل» -> «سال» makes all three one word (it touches nothing else in common use).
 - «سئوال» / «سؤال» / «سوال» and «مسئول» / «مسؤول» / «مسوول»: a hamza seat before و is dropped
   (ئو, ؤو -> و) and a doubled و is written once (also joins طاووس/طاوس, داوود/داود).
-- a word-final «اء» loses its hamza: اعضاء/اعضا, ابتداء/ابتدا.
+- a word-final «اء» loses its hamza: اعضاء/اعضا, ابتداء/ابتدا; so does a word-final «هء», the
+  older spelling of the ezafe that ۀ and هٔ also write: ایستادهء/ایستادهٔ/ایستاده.
 """
 
 from __future__ import annotations
@@ -111,7 +112,9 @@ _TABLE = _build_table()
 _HAMZA_SEATS = str.maketrans({_YEH_HAMZA: _PERSIAN_YEH, _WAW_HAMZA: _WAW})
 _PRESENTATION_FORMS = re.compile("[\ufb50-\ufdff\ufe70-\ufefc]+")
 _DOUBLE_WAW = re.compile(_WAW + "{2,}")
-_FINAL_ALEF_HAMZA = re.compile(_ALEF + _HAMZA + r"(?!\w)")
+# A word-final hamza after alef (اعضاء / اعضا) or after heh, the old way of writing the ezafe
+# that ۀ and هٔ also write (ایستادهء / ایستادهٔ / ایستاده).
+_FINAL_HAMZA = re.compile(f"(?<=[{_ALEF}{_HEH}]){_HAMZA}(?!\\w)")
 # Decomposed spellings, composed before marks are dropped so they fold like the composed ones.
 _COMPOSE = (
     (_ALEF + _MADDA_ABOVE, "\u0622"),
@@ -144,7 +147,7 @@ def normalize(text: str) -> str:
         # مسوول (no hamza seat) meets مسئول/مسؤول; طاووس/طاوس and داوود/داود are variants too.
         text = _DOUBLE_WAW.sub(_WAW, text)
     if _HAMZA in text:
-        text = _FINAL_ALEF_HAMZA.sub(_ALEF, text)
+        text = _FINAL_HAMZA.sub("", text)
     return text
 
 
