@@ -31,6 +31,8 @@ def create_app(test_config=None):
     # Registers the listener that logs searchable changes in the same transaction.
     from tribune.services import changes  # noqa: F401
     extensions.migrate.init_app(app, extensions.db, directory=_migrations_dir())
+    # First of the request hooks: malformed input is refused before anything parses it.
+    security.guard_input(app)
     extensions.csrf.init_app(app)
     i18n.init_app(app)
     security.init_app(app)

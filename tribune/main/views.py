@@ -40,4 +40,9 @@ def about():
 @bp.app_context_processor
 def _forms():
     # The language switch and logout button appear on every page and need a CSRF token.
-    return {"button_form": EmptyForm, "request_path": lambda: request.full_path.rstrip("?")}
+    # formdata=None: these forms never read the request, so an error page (a 413 for a body
+    # too large to read) renders without touching the body.
+    return {
+        "button_form": lambda: EmptyForm(formdata=None),
+        "request_path": lambda: request.full_path.rstrip("?"),
+    }

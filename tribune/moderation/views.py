@@ -21,7 +21,7 @@ from tribune.moderation.forms import (
     ReasonForm,
     ReportForm,
 )
-from tribune.moderation.helpers import done, get_or_404, page_arg, refused_answer
+from tribune.moderation.helpers import done, get_or_404, refused_answer
 from tribune.moderation.labels import (
     REPORT_REASON_LABELS,
     REPORT_STATE_LABELS,
@@ -30,6 +30,7 @@ from tribune.moderation.labels import (
 )
 from tribune.services import Invalid, NotFound, Refused, moderation, reports, terms
 from tribune.services.moderation_log import last_entry
+from tribune.web import existing_page, page_arg
 
 bp = Blueprint("moderation", __name__, url_prefix="/moderation")
 
@@ -75,7 +76,7 @@ def slow_mode_label(seconds):
 def log():
     """The public moderation log, filterable by moderator, act, section, thread and date."""
     log_filter = queries.LogFilter(request.args)
-    pagination = queries.log_page(log_filter, page_arg())
+    pagination = existing_page(queries.log_page(log_filter, page_arg()))
     head = last_entry()
     return render_template(
         "moderation/log.html",
@@ -147,7 +148,7 @@ def reports_queue():
     state = request.args.get("state", "open")
     if state not in REPORT_STATE_LABELS:
         abort(404)
-    pagination = reports.reports_page(state, page_arg(), 20)
+    pagination = existing_page(reports.reports_page(state, page_arg(), 20))
     return render_template(
         "moderation/reports.html",
         pagination=pagination,

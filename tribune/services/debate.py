@@ -20,7 +20,7 @@ from tribune.models import (
     PaperSignature,
     Translation,
 )
-from tribune.models.base import utcnow
+from tribune.models.base import MAX_ID, utcnow
 from tribune.services import Invalid, NotFound, Refused, changes, posting
 from tribune.text.persian import fold_zwnj, normalize
 
@@ -32,14 +32,13 @@ changes.watch(Action, "thread", {"city", "place", "starts_at", "status"})
 
 SUMMARY_LIMIT = 600
 POSITION_LIMIT = 120
-# Database ids are 64-bit integers: a larger number in an address or a form is no id (and would
-# overflow the database driver). ID_RULE is the URL converter of ids in the debate blueprints.
-MAX_ID = 2**63 - 1
+# A larger number in an address or a form is no id (models/base.py). ID_RULE is the URL converter
+# of ids in the debate blueprints.
 ID_RULE = f"int(max={MAX_ID})"
 
 
 def as_id(value):
-    """`value` as a database id (a positive 64-bit integer), or None."""
+    """`value` as a database id (a positive integer up to MAX_ID), or None."""
     try:
         number = int(str(value).strip())
     except (TypeError, ValueError):
