@@ -15,8 +15,9 @@ from types import SimpleNamespace
 from sqlalchemy import select
 
 from tribune.extensions import db
-from tribune.models import ModerationLogEntry
+from tribune.models import ModerationLogEntry, Thread
 from tribune.models.base import utcnow
+from tribune.services import counters
 
 GENESIS = "0" * 64
 
@@ -88,7 +89,7 @@ def record(actor, term, action, target_kind, target_id, reason, *, thread=None,
     )
     entry.hash = compute_hash(entry)
     for concerned in {t for t in (thread, related_thread) if t is not None}:
-        concerned.moderation_count = (concerned.moderation_count or 0) + 1
+        counters.add(concerned, Thread.moderation_count)
     db.session.add(entry)
     return entry
 
