@@ -73,6 +73,11 @@ class Defaults:
     # Failed logins allowed (Flask-Limiter syntax), per client address and per account.
     LOGIN_LIMIT_PER_ADDRESS = "10 per minute; 50 per hour"
     LOGIN_LIMIT_PER_ACCOUNT = "5 per minute; 20 per hour; 100 per day"
+    # ... and per device that logged in to the account before (accounts/devices.py), which is
+    # exempt from the per-account limit: someone failing on purpose cannot lock its owner out.
+    LOGIN_LIMIT_PER_DEVICE = "5 per minute; 20 per hour; 100 per day"
+    DEVICE_COOKIE_NAME = "tribune_device"
+    DEVICE_COOKIE_DAYS = 180
     SECOND_FACTOR_LIMIT = "5 per 5 minutes; 20 per day"
     RESET_LIMIT_PER_ADDRESS = "5 per hour"
     RATELIMIT_STRATEGY = "moving-window"

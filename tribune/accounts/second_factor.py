@@ -4,6 +4,7 @@ from flask import Response, abort, flash, g, redirect, render_template, request,
 from flask_babel import gettext as _
 from flask_login import current_user, login_required, login_user
 
+from tribune.accounts import devices
 from tribune.accounts.forms import TwoFactorEnableForm, TwoFactorManageForm
 from tribune.accounts.views import bp
 from tribune.forms import attach_error
@@ -46,6 +47,7 @@ def two_factor():
             # Other sessions ended and the account token rotated: renew this browser's id.
             user = current_user._get_current_object()
             login_user(user, remember=sessions.is_remembered(user))
+            devices.trust(user)
             return render_template("accounts/recovery_codes.html", codes=codes, first_time=True)
     return render_template(
         "accounts/two_factor_setup.html",
