@@ -27,13 +27,18 @@ def database_fingerprint():
     return digest.hexdigest()
 
 
-def crawl(client):
-    """GET every same-site page linked from the home page; returns {path: status}."""
+def crawl(client, cookies=None):
+    """GET every same-site page linked from the home page; returns {path: status}.
+
+    With a `cookies` list, (path, redirect target) of every response that set a cookie is
+    added to it."""
     seen, queue, statuses = {"/"}, deque(["/"]), {}
     while queue and len(statuses) < MAX_PAGES:
         path = queue.popleft()
         response = client.get(path)
         statuses[path] = response.status_code
+        if cookies is not None and response.headers.getlist("Set-Cookie"):
+            cookies.append((path, response.headers.get("Location", "")))
         if not response.content_type.startswith("text/html"):
             continue
         for link in LINK.findall(response.get_data(as_text=True)):
@@ -58,3 +63,4 @@ def test_crawl_as_reader_and_participant(app, make_user):
         broken = {path: code for path, code in statuses.items() if code >= 400}
         assert broken == {}, broken
         assert database_fingerprint() == before, "a GET request changed the database"
+

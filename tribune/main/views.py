@@ -21,10 +21,20 @@ def index():
     )
 
 
-@bp.route("/locale", methods=["POST"])
+@bp.route("/locale", methods=["GET", "POST"])
 def set_locale():
-    """Switch the interface language for this browser."""
+    """Switch the interface language for this browser (GET: ask, in the language chosen)."""
     form = EmptyForm()
+    if request.method == "GET":
+        # Readers without a session arrive here from the footer: the choice is the first thing
+        # this browser keeps, so the cookie starts with it, not with their first page view.
+        chosen = request.args.get("locale", "")
+        return render_template(
+            "main/locale.html",
+            form=form,
+            chosen=chosen if chosen in current_app.config["LOCALES"] else "",
+            next=safe_next(request.args.get("next")),
+        )
     code = request.form.get("locale", "")
     if form.validate_on_submit() and code in current_app.config["LOCALES"]:
         session["locale"] = code
