@@ -49,7 +49,7 @@ def create_app(test_config=None):
 
 
 def _fill_instance_defaults(app, instance):
-    """Defaults that live in the instance folder: database, index, secret key."""
+    """Defaults that live in the instance folder: database, index, secret key, log key."""
     config = app.config
     if not config.get("DATABASE_URL"):
         config["DATABASE_URL"] = f"sqlite:///{instance / 'tribune.db'}"
@@ -58,6 +58,11 @@ def _fill_instance_defaults(app, instance):
         config["INDEX_DIR"] = str(instance / "index")
     if not config.get("SECRET_KEY"):
         config["SECRET_KEY"] = config_module.instance_secret_key(instance)
+    if not config.get("LOG_KEY"):
+        # A key of its own, so the moderation log's hashes stay sound if SECRET_KEY is rotated.
+        config["LOG_KEY"] = config_module.instance_secret_key(instance, "log_key")
+    if config.get("LOG_PLAIN_ENTRIES") is None:
+        config["LOG_PLAIN_ENTRIES"] = config_module.instance_plain_entries(instance)
 
 
 def _migrations_dir():
