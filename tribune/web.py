@@ -9,6 +9,7 @@ from werkzeug.routing import IntegerConverter
 
 from tribune.extensions import db
 from tribune.models.base import MAX_ID
+from tribune.text import bidi
 
 # No list has this many pages; a larger ?page= names no page (and its OFFSET could overflow).
 MAX_PAGE = 2**31 - 1
@@ -74,6 +75,10 @@ def init_app(app):
 
     # Templates ask the access module directly ("may this reader edit this post?").
     app.jinja_env.globals["access"] = access
+    # Names where no markup can isolate them (a page's <title>, an <option>): FSI ... PDI.
+    app.jinja_env.filters["isolate"] = bidi.isolate
+    # A name inside a translated sentence ("New thread in %(section)s"): <bdi>name</bdi>.
+    app.jinja_env.filters["bdi"] = bidi.bdi
 
     app.register_error_handler(CSRFError, _csrf_error)
     app.register_error_handler(HTTPException, _http_error)

@@ -224,15 +224,19 @@ def settings():
     ]
     password = PasswordForm(prefix="password")
     if "profile-submit" in request.form and profile.validate_on_submit():
-        accounts.update_profile(
-            current_user,
-            profile.display_name.data or "",
-            profile.bio.data or "",
-            profile.locale.data,
-        )
-        session.pop("locale", None)
-        flash(_("Your profile was saved."), "success")
-        return redirect(url_for(".settings"))
+        try:
+            accounts.update_profile(
+                current_user,
+                profile.display_name.data or "",
+                profile.bio.data or "",
+                profile.locale.data,
+            )
+        except Invalid as error:
+            attach_error(profile, error)
+        else:
+            session.pop("locale", None)
+            flash(_("Your profile was saved."), "success")
+            return redirect(url_for(".settings"))
     if "password-submit" in request.form and password.validate_on_submit():
         try:
             accounts.change_password(

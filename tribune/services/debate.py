@@ -22,6 +22,7 @@ from tribune.models import (
 )
 from tribune.models.base import MAX_ID, utcnow
 from tribune.services import Invalid, NotFound, Refused, changes, posting
+from tribune.services.names import refuse_direction_controls
 from tribune.text.persian import fold_zwnj, normalize
 
 # Search is derived: these changes write a change row for the thread or post they belong to.
@@ -60,8 +61,10 @@ def clean_text(text, field, minimum=2, limit=None, required=True):
 
 
 def clean_line(text, field, minimum=2, limit=200, required=True):
-    """One line of text, inner whitespace collapsed."""
-    return clean_text(" ".join((text or "").split()), field, minimum, limit, required)
+    """One line of text (a name, a title, a place), inner whitespace collapsed, no direction
+    controls."""
+    line = refuse_direction_controls(" ".join((text or "").split()), field)
+    return clean_text(line, field, minimum, limit, required)
 
 
 def position_key(label):

@@ -9,11 +9,12 @@ from tribune.extensions import db
 from tribune.models import LANGUAGES, THREAD_KINDS, Post, PostRevision, Section, Thread
 from tribune.models.base import utcnow
 from tribune.services import Invalid, NotFound, Refused, accounts, counters
+from tribune.services.names import refuse_direction_controls
 from tribune.text import markup
 
 
 def _clean_title(title):
-    title = " ".join((title or "").split())
+    title = refuse_direction_controls(" ".join((title or "").split()), "title")
     limit = current_app.config["MAX_TITLE_LENGTH"]
     if len(title) < 3:
         raise Invalid(_l("The title needs at least 3 characters."), field="title")
