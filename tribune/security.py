@@ -102,12 +102,16 @@ def refuse_malformed_input():
     """
     environ = request.environ
     try:
-        # WSGI carries the path and query as bytes in latin-1 strings (PEP 3333).
+        # WSGI carries the path and query as bytes in latin-1 strings (PEP 3333). Some servers
+        # (werkzeug's own) decode the path leniently before PATH_INFO; the request line as
+        # sent (RAW_URI, REQUEST_URI: gunicorn, werkzeug, uWSGI) still holds the bytes.
         path = environ.get("PATH_INFO", "").encode("latin-1")
         query = environ.get("QUERY_STRING", "").encode("latin-1")
+        target = (environ.get("RAW_URI") or environ.get("REQUEST_URI") or "").encode("latin-1")
     except UnicodeEncodeError as error:
         raise BadRequest() from error
-    parts = [path, unquote_to_bytes(query.replace(b"+", b" "))]
+    sent_path = target.split(b"?", 1)[0]
+    parts = [path, unquote_to_bytes(sent_path), unquote_to_bytes(query.replace(b"+", b" "))]
     if request.mimetype == "multipart/form-data":
         raise UnsupportedMediaType()
     if request.mimetype == "application/x-www-form-urlencoded":
