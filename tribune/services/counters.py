@@ -232,7 +232,7 @@ class Finding:
     """Rows whose stored value differs from what the rows they come from say."""
 
     name: str
-    wrong: list  # (id, stored, expected), at most SAMPLE of them
+    wrong: list  # (id, stored, expected) of the first few wrong rows
     total: int
 
     def describe(self, sample=5):
