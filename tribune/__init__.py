@@ -33,6 +33,8 @@ def create_app(test_config=None):
     # Search derives from every write in the writer's transaction (fulltext/tracking.py).
     fulltext.init_app(app)
     extensions.migrate.init_app(app, extensions.db, directory=_migrations_dir())
+    # First of the request hooks: malformed input is refused before anything parses it.
+    security.guard_input(app)
     extensions.csrf.init_app(app)
     i18n.init_app(app)
     security.init_app(app)
@@ -48,7 +50,7 @@ def create_app(test_config=None):
 
 
 def _fill_instance_defaults(app, instance):
-    """Defaults that live in the instance folder: database, index, secret key."""
+    """Defaults that live in the instance folder: database, index, secret key, log key."""
     config = app.config
     if not config.get("DATABASE_URL"):
         config["DATABASE_URL"] = f"sqlite:///{instance / 'tribune.db'}"
@@ -57,6 +59,11 @@ def _fill_instance_defaults(app, instance):
         config["INDEX_DIR"] = str(instance / "index")
     if not config.get("SECRET_KEY"):
         config["SECRET_KEY"] = config_module.instance_secret_key(instance)
+    if not config.get("LOG_KEY"):
+        # A key of its own, so the moderation log's hashes stay sound if SECRET_KEY is rotated.
+        config["LOG_KEY"] = config_module.instance_secret_key(instance, "log_key")
+    if config.get("LOG_PLAIN_ENTRIES") is None:
+        config["LOG_PLAIN_ENTRIES"] = config_module.instance_plain_entries(instance)
 
 
 def _migrations_dir():

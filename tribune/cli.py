@@ -1,4 +1,4 @@
-"""Command line: demo content, re-rendering posts, account administration."""
+"""Command line: demo content, re-rendering posts, account administration, consistency check."""
 
 import click
 from sqlalchemy import select
@@ -18,6 +18,36 @@ def register_commands(app):
 
     app.cli.add_command(search_cli)
     app.cli.add_command(archive_cli)
+    app.cli.add_command(check_command)
+
+
+@click.command("check")
+@click.option("--repair", is_flag=True, help="Rewrite every wrong value from the rows.")
+def check_command(repair):
+    """Check stored counters, derived values and the moderation log against the rows.
+
+    Exits 1 when anything was wrong (repaired or not), naming each; 0 when all is right.
+    """
+    from tribune.services import counters
+    from tribune.services.moderation_log import verify_chain
+
+    findings = counters.check(repair=repair)
+    for finding in findings:
+        click.echo(finding.describe(), err=True)
+    verdict = verify_chain()
+    if not verdict.ok:
+        # Append-only: nothing to repair, only to report (see `flask moderation verify-log`).
+        click.echo(
+            f"moderation_log: broken at entry {verdict.broken_id}: {verdict.problem}", err=True
+        )
+    if findings and repair:
+        click.echo(f"Repaired {len(findings)} kind(s) of value from the rows.", err=True)
+    if findings or not verdict.ok:
+        raise SystemExit(1)
+    click.echo(
+        f"All stored counters and derived values match the rows; "
+        f"the moderation log holds {verdict.count} intact entries."
+    )
 
 
 @click.group("demo")

@@ -10,6 +10,11 @@ PREFIX = "TRIBUNE_"
 # the environment, so a typo fails loudly in review rather than silently at run time.
 ENV_KEYS = {
     "SECRET_KEY": str,
+    # Keys the moderation log's hashes (services/moderation_log.py); kept outside the database.
+    "LOG_KEY": str,
+    # How many entries at the start of the log were written before it had a key (default: read
+    # from instance/log_plain_entries, written by `flask moderation key-log`; else 0).
+    "LOG_PLAIN_ENTRIES": int,
     "DATABASE_URL": str,
     "INDEX_DIR": str,
     "REDIS_URL": str,
@@ -75,6 +80,11 @@ class Defaults:
     # Failed logins allowed (Flask-Limiter syntax), per client address and per account.
     LOGIN_LIMIT_PER_ADDRESS = "10 per minute; 50 per hour"
     LOGIN_LIMIT_PER_ACCOUNT = "5 per minute; 20 per hour; 100 per day"
+    # ... and per device that logged in to the account before (accounts/devices.py), which is
+    # exempt from the per-account limit: someone failing on purpose cannot lock its owner out.
+    LOGIN_LIMIT_PER_DEVICE = "5 per minute; 20 per hour; 100 per day"
+    DEVICE_COOKIE_NAME = "tribune_device"
+    DEVICE_COOKIE_DAYS = 180
     SECOND_FACTOR_LIMIT = "5 per 5 minutes; 20 per day"
     RESET_LIMIT_PER_ADDRESS = "5 per hour"
     RATELIMIT_STRATEGY = "moving-window"
@@ -121,9 +131,28 @@ def from_environment(environ=None):
     return found
 
 
-def instance_secret_key(instance_path):
-    """Read the secret key kept in the instance folder, creating it once if absent."""
-    path = Path(instance_path) / "secret_key"
+PLAIN_ENTRIES_FILE = "log_plain_entries"
+
+
+def instance_plain_entries(instance_path):
+    """The number recorded by `flask moderation key-log` in the instance folder, or 0."""
+    path = Path(instance_path) / PLAIN_ENTRIES_FILE
+    if not path.exists():
+        return 0
+    return int(path.read_text(encoding="ascii").strip() or 0)
+
+
+def record_plain_entries(instance_path, count):
+    """Write the number of plain (pre-key) log entries into the instance folder."""
+    path = Path(instance_path) / PLAIN_ENTRIES_FILE
+    fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600)
+    with os.fdopen(fd, "w", encoding="ascii") as handle:
+        handle.write(f"{count}\n")
+
+
+def instance_secret_key(instance_path, name="secret_key"):
+    """Read a key kept in the instance folder (`secret_key`, `log_key`), creating it once."""
+    path = Path(instance_path) / name
     if path.exists():
         return path.read_text(encoding="ascii").strip()
     key = secrets.token_hex(32)

@@ -2,7 +2,7 @@
 
 from zoneinfo import ZoneInfo
 
-from flask import current_app, g, has_request_context, session
+from flask import current_app, g, has_request_context, request, session
 from flask_babel import get_locale
 from flask_login import current_user
 from markupsafe import Markup
@@ -32,6 +32,9 @@ def select_locale():
         # Command-line work (imports, demo) speaks the default language.
         return current_app.config["DEFAULT_LOCALE"]
     chosen = session.get("locale")
+    if request.endpoint == "main.set_locale" and request.args.get("locale") in locales:
+        # The page asking "switch to this language?" speaks the language offered.
+        chosen = request.args["locale"]
     if chosen in locales:
         return chosen
     if current_user and current_user.is_authenticated and current_user.locale in locales:

@@ -3,6 +3,7 @@
 import logging
 import re
 import time
+from urllib.parse import unquote_to_bytes
 
 from flask import current_app, g, redirect, render_template, request, url_for
 from flask_babel import gettext as _
@@ -10,7 +11,7 @@ from flask_babel import lazy_gettext as _l
 from flask_babel import ngettext
 from flask_limiter.errors import RateLimitExceeded
 from flask_login import current_user
-from werkzeug.exceptions import BadRequest
+from werkzeug.exceptions import BadRequest, UnsupportedMediaType
 
 from tribune.extensions import limiter, login_manager
 from tribune.services import Refused
@@ -79,12 +80,46 @@ def add_security_headers(response):
     return response
 
 
-def refuse_nul_bytes():
-    """Refuse form or query values holding NUL: no text needs one, and PostgreSQL rejects them."""
-    for values in (request.args, request.form):
-        for value in values.values():
-            if "\x00" in value:
-                raise BadRequest()
+def _is_clean(raw):
+    """Whether percent-decoded bytes are UTF-8 text without NUL."""
+    if b"\x00" in raw:
+        return False
+    try:
+        raw.decode("utf-8")
+    except UnicodeDecodeError:
+        return False
+    return True
+
+
+def refuse_malformed_input():
+    """Refuse (400) a path, query string or form holding NUL or bytes that are not UTF-8.
+
+    No text needs a NUL and PostgreSQL rejects them; werkzeug would quietly turn bytes that are
+    not UTF-8 into replacement characters (path, multipart fields) or drop the whole form
+    (urlencoded), so this looks at the raw bytes before anything decodes them. Forms come as
+    urlencoded bodies only: no page has a file upload, and multipart fields are decoded too
+    leniently to check, so a multipart body is refused (415).
+    """
+    environ = request.environ
+    try:
+        # WSGI carries the path and query as bytes in latin-1 strings (PEP 3333). Some servers
+        # (werkzeug's own) decode the path leniently before PATH_INFO; the request line as
+        # sent (RAW_URI, REQUEST_URI: gunicorn, werkzeug, uWSGI) still holds the bytes.
+        path = environ.get("PATH_INFO", "").encode("latin-1")
+        query = environ.get("QUERY_STRING", "").encode("latin-1")
+        target = (environ.get("RAW_URI") or environ.get("REQUEST_URI") or "").encode("latin-1")
+    except UnicodeEncodeError as error:
+        raise BadRequest() from error
+    sent_path = target.split(b"?", 1)[0]
+    parts = [path, unquote_to_bytes(sent_path), unquote_to_bytes(query.replace(b"+", b" "))]
+    if request.mimetype == "multipart/form-data":
+        raise UnsupportedMediaType()
+    if request.mimetype == "application/x-www-form-urlencoded":
+        # Cached, so the form is parsed from these same bytes afterwards.
+        body = request.get_data(cache=True)
+        parts.append(unquote_to_bytes(body.replace(b"+", b" ")))
+    if not all(map(_is_clean, parts)):
+        raise BadRequest()
 
 
 def load_session_early():
@@ -160,6 +195,11 @@ class RequestLogRedactor(logging.Filter):
 REQUEST_LOG_REDACTOR = RequestLogRedactor()
 
 
+def guard_input(app):
+    """Refuse malformed input before any other hook reads it (CSRF's reads the form)."""
+    app.before_request(refuse_malformed_input)
+
+
 def init_app(app):
     """Attach Flask-Login and Flask-Limiter, and the request and response hooks."""
     login_manager.init_app(app)
@@ -174,7 +214,6 @@ def init_app(app):
     app.config.setdefault("RATELIMIT_STORAGE_URI", app.config.get("REDIS_URL") or "memory://")
     app.config.setdefault("RATELIMIT_HEADERS_ENABLED", False)
     limiter.init_app(app)
-    app.before_request(refuse_nul_bytes)
     app.before_request(load_session_early)
     app.before_request(require_two_factor_for_staff)
     app.after_request(add_security_headers)

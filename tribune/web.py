@@ -1,6 +1,6 @@
 """Blueprints, error pages and the form-error bridge between services and views."""
 
-from flask import current_app, jsonify, render_template, request
+from flask import abort, current_app, jsonify, render_template, request
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 from flask_wtf.csrf import CSRFError
@@ -8,14 +8,40 @@ from werkzeug.exceptions import HTTPException
 from werkzeug.routing import IntegerConverter
 
 from tribune.extensions import db
+from tribune.models.base import MAX_ID
+from tribune.text import bidi
+
+# No list has this many pages; a larger ?page= names no page (and its OFFSET could overflow).
+MAX_PAGE = 2**31 - 1
+# How long a client is asked to wait after a 503 that did not say (seconds).
+DEFAULT_RETRY_AFTER = 30
 
 
 class BoundedIntConverter(IntegerConverter):
-    """`<int:...>` limited to what a 64-bit column holds: a larger id is a 404, not a 500."""
+    """`<int:...>` limited to what an id column holds: a larger id is a 404, not a 500."""
 
     def __init__(self, map, *args, **kwargs):
-        kwargs.setdefault("max", 2**63 - 1)
+        kwargs.setdefault("max", MAX_ID)
         super().__init__(map, *args, **kwargs)
+
+
+def page_arg():
+    """The ?page= number of a paginated list: 1 when absent, a 404 when it names no page."""
+    raw = request.args.get("page", "1")
+    try:
+        page = int(raw)
+    except ValueError:
+        abort(404)
+    if not 1 <= page <= MAX_PAGE:
+        abort(404)
+    return page
+
+
+def existing_page(pagination):
+    """`pagination`, or a 404 when its page lies past the last (page 1 of an empty list exists)."""
+    if pagination.page > max(pagination.pages, 1):
+        abort(404)
+    return pagination
 
 
 def init_app(app):
@@ -49,6 +75,10 @@ def init_app(app):
 
     # Templates ask the access module directly ("may this reader edit this post?").
     app.jinja_env.globals["access"] = access
+    # Names where no markup can isolate them (a page's <title>, an <option>): FSI ... PDI.
+    app.jinja_env.filters["isolate"] = bidi.isolate
+    # A name inside a translated sentence ("New thread in %(section)s"): <bdi>name</bdi>.
+    app.jinja_env.filters["bdi"] = bidi.bdi
 
     app.register_error_handler(CSRFError, _csrf_error)
     app.register_error_handler(HTTPException, _http_error)
@@ -79,13 +109,27 @@ ERROR_TEXTS = {
     404: (_l("Not found"), _l("There is nothing here. It may never have existed.")),
     405: (_l("Not allowed"), _l("This address does not accept this kind of request.")),
     413: (_l("Too large"), _l("What you sent is too large.")),
+    415: (_l("Not accepted"), _l("This address does not accept data in this form.")),
     429: (_l("Slow down"), _l("Too many attempts. Wait a little and try again.")),
+    503: (_l("Not available"), _l("This is not available just now. Try again in a little while.")),
 }
+
+
+# Headers an HTTP error carries that its page must keep: Allow on a 405, Retry-After on a 503.
+KEPT_ERROR_HEADERS = ("Allow", "Retry-After", "WWW-Authenticate")
 
 
 def _http_error(error):
     title, message = ERROR_TEXTS.get(error.code, (error.name, ""))
-    return _error_page(error.code or 500, str(title), str(message))
+    body, status = _error_page(error.code or 500, str(title), str(message))
+    response = current_app.make_response((body, status))
+    for name, value in error.get_headers():
+        if name in KEPT_ERROR_HEADERS:
+            response.headers[name] = value
+    if status == 503:
+        # Whatever made the service unavailable, a client should come back, not hammer it.
+        response.headers.setdefault("Retry-After", str(DEFAULT_RETRY_AFTER))
+    return response
 
 
 def _unexpected_error(error):

@@ -18,6 +18,7 @@ from tribune.extensions import db
 from tribune.models import Post, Section
 from tribune.services import Invalid, accounts, posting
 from tribune.text import markup, sanitize
+from tribune.text.bidi import direction_controls
 
 PAYLOADS = corpus()
 
@@ -126,6 +127,9 @@ def test_display_names_and_bios(page, live_server, make_user, make_section):
     thread = posting.open_thread(make_user("sara"), section, "نام‌ها", "متن", "fa")
     profiles = []
     for index, payload in enumerate(PAYLOADS):
+        if direction_controls(payload):
+            # Names refuse direction controls (tests/web/test_bidi.py); posts still carry them.
+            continue
         user = accounts.register(f"user{index}", PASSWORD, display_name=payload)
         accounts.update_profile(user, payload, payload, None)
         posting.reply(user, thread, "پاسخ", "fa")

@@ -52,6 +52,8 @@ TABLE = [
     ("GET", "/moderation/log", dict.fromkeys(ROLES, 200)),
     ("GET", "/moderation/moderators", dict.fromkeys(ROLES, 200)),
     ("POST", "/moderation/log", dict.fromkeys(ROLES, 405)),
+    ("GET", "/moderation/log/head.json", dict.fromkeys(ROLES, 200)),
+    ("POST", "/moderation/log/head.json", dict.fromkeys(ROLES, 405)),
     ("POST", "/moderation/moderators", dict.fromkeys(ROLES, 405)),
     ("GET", "/moderation/report/{post}", {**dict.fromkeys(ROLES, 200), "reader": 302}),
     ("POST", "/moderation/report/{post}", {**dict.fromkeys(ROLES, 400), "reader": 302}),

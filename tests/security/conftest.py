@@ -57,6 +57,12 @@ def secret_on_page(html):
     return match.group(1)
 
 
+def begin_two_factor(client):
+    """Press "set up" on the two-factor page; return the secret the next page shows."""
+    assert client.post("/accounts/two-factor", data={"start": "1"}).status_code == 302
+    return secret_on_page(client.get("/accounts/two-factor").get_data(as_text=True))
+
+
 def code_for(secret, moment, offset_steps=0):
     """The TOTP code of `secret` at `moment` (shifted by whole 30-second steps)."""
     return pyotp.TOTP(secret).at(moment + timedelta(seconds=30 * offset_steps))
@@ -64,7 +70,7 @@ def code_for(secret, moment, offset_steps=0):
 
 def turn_on_two_factor(client, clock, password=PASSWORD):
     """Set up 2FA through the pages; return (secret, recovery codes)."""
-    secret = secret_on_page(client.get("/accounts/two-factor").get_data(as_text=True))
+    secret = begin_two_factor(client)
     response = client.post(
         "/accounts/two-factor", data={"code": code_for(secret, clock()), "password": password}
     )

@@ -1,10 +1,13 @@
 """Two-factor authentication: set-up, the second login step, single use, recovery, staff rule."""
 
+import base64
+import zlib
 from datetime import timedelta
 
 import pytest
 
 from tests.security.conftest import (
+    begin_two_factor,
     code_for,
     logged_in,
     login_with_code,
@@ -13,7 +16,7 @@ from tests.security.conftest import (
 )
 from tests.support import PASSWORD, login
 from tribune.extensions import db
-from tribune.models import RecoveryCode, TwoFactor
+from tribune.models import RecoveryCode, TwoFactor, UserSession
 from tribune.services import twofactor
 
 
@@ -24,9 +27,15 @@ def sara(make_user):
 
 def test_setup_page_writes_nothing_and_qr_is_private_and_uncached(app, client, sara):
     login(client)
+    # Until "set up" is pressed there is no secret, and a GET writes none.
+    start = client.get("/accounts/two-factor")
+    assert start.headers["Cache-Control"] == "no-store"
+    assert client.get("/accounts/two-factor/qr.svg").status_code == 404
+    assert db.session.scalar(db.select(UserSession.two_factor_setup)) is None
+    secret = begin_two_factor(client)
     page = client.get("/accounts/two-factor")
     assert page.headers["Cache-Control"] == "no-store"
-    secret = secret_on_page(page.get_data(as_text=True))
+    assert secret_on_page(page.get_data(as_text=True)) == secret
     assert db.session.scalar(db.select(db.func.count(TwoFactor.id))) == 0
     qr = client.get("/accounts/two-factor/qr.svg")
     assert qr.status_code == 200 and qr.mimetype == "image/svg+xml"
@@ -38,9 +47,30 @@ def test_setup_page_writes_nothing_and_qr_is_private_and_uncached(app, client, s
     assert len(secret) == 32
 
 
+def test_the_secret_being_set_up_stays_on_the_server(app, client, clock, sara):
+    login(client)
+    secret = begin_two_factor(client)
+    cookie = client.get_cookie(app.config["SESSION_COOKIE_NAME"]).value
+    # Flask's session cookie is signed, not encrypted: its payload is base64 (maybe deflated).
+    payload = cookie.split(".")[1] if cookie.startswith(".") else cookie.split(".")[0]
+    raw = base64.urlsafe_b64decode(payload + "=" * (-len(payload) % 4))
+    text = (zlib.decompress(raw) if cookie.startswith(".") else raw).decode()
+    assert secret not in text and "two_factor" not in text
+    stored = db.session.scalar(db.select(UserSession.two_factor_setup))
+    assert stored == secret
+    # Another browser of the same account has no set-up secret; logging out ends this one.
+    other = app.test_client()
+    login(other)
+    assert other.get("/accounts/two-factor/qr.svg").status_code == 404
+    client.post("/accounts/logout")
+    assert db.session.scalar(
+        db.select(db.func.count()).where(UserSession.two_factor_setup.is_not(None))
+    ) == 0
+
+
 def test_turning_on_needs_the_password_and_a_right_code(client, clock, sara):
     login(client)
-    secret = secret_on_page(client.get("/accounts/two-factor").get_data(as_text=True))
+    secret = begin_two_factor(client)
     wrong_code = client.post("/accounts/two-factor", data={"code": "000000", "password": PASSWORD})
     assert 'class="error"' in wrong_code.get_data(as_text=True)
     wrong_password = client.post(
@@ -53,8 +83,9 @@ def test_turning_on_needs_the_password_and_a_right_code(client, clock, sara):
     assert twofactor.is_enabled(sara)
     stored = db.session.scalars(db.select(RecoveryCode.code_hash)).all()
     assert len(stored) == 10 and not set(codes) & set(stored)
-    # Once on, the QR code (and so the secret) is never shown again.
+    # Once on, the QR code (and so the secret) is never shown again, nor kept for set-up.
     assert client.get("/accounts/two-factor/qr.svg").status_code == 404
+    assert db.session.scalar(db.select(UserSession.two_factor_setup)) is None
     assert secret not in client.get("/accounts/two-factor").get_data(as_text=True)
 
 
@@ -201,6 +232,7 @@ def test_administrator_without_2fa_can_only_set_it_up(staff_rule, app, make_user
     blocked_post = client.post("/accounts/settings", data={"profile-submit": "1"})
     assert blocked_post.headers["Location"].endswith("/accounts/two-factor")
     assert client.get("/accounts/two-factor").status_code == 200
+    begin_two_factor(client)
     assert client.get("/accounts/two-factor/qr.svg").status_code == 200
     turn_on_two_factor(client, clock, PASSWORD)
     assert client.get("/").status_code == 200

@@ -115,3 +115,18 @@ def test_logged_in_header_shows_username_not_email(client, make_user):
     login(client)
     html = client.get("/").get_data(as_text=True)
     assert "sara" in html and "sara@example.org" not in html
+
+
+def test_error_pages_keep_allow_and_say_when_to_come_back(app, client):
+    from werkzeug.exceptions import ServiceUnavailable
+
+    @app.route("/unavailable")
+    def unavailable():
+        raise ServiceUnavailable()
+
+    response = client.get("/unavailable")
+    assert response.status_code == 503
+    assert int(response.headers["Retry-After"]) > 0
+    assert response.headers["Content-Security-Policy"]
+    response = client.get("/t/1/reply")
+    assert response.status_code == 405 and "POST" in response.headers["Allow"]

@@ -6,6 +6,7 @@ from flask import Response, flash, g, redirect, render_template, session, url_fo
 from flask_babel import gettext as _
 from flask_login import current_user, login_required, logout_user
 
+from tribune.accounts import devices
 from tribune.accounts.forms import DeleteAccountForm
 from tribune.accounts.views import bp
 from tribune.forms import attach_error
@@ -44,6 +45,7 @@ def delete_account():
         else:
             logout_user()
             session.clear()
+            devices.forget()
             flash(_("Your account was deleted. Thank you for taking part."), "success")
             return redirect(url_for("main.index"))
     return render_template("accounts/delete.html", form=form, two_factor_on=two_factor_on)

@@ -1,24 +1,18 @@
 """Two-factor authentication settings: set up with a QR code, show recovery codes once, turn off."""
 
-from flask import Response, abort, flash, g, redirect, render_template, request, session, url_for
+from flask import Response, abort, flash, g, redirect, render_template, request, url_for
 from flask_babel import gettext as _
 from flask_login import current_user, login_required, login_user
 
-from tribune.accounts.forms import TwoFactorEnableForm, TwoFactorManageForm
+from tribune.accounts import devices
+from tribune.accounts.forms import EmptyForm, TwoFactorEnableForm, TwoFactorManageForm
 from tribune.accounts.views import bp
 from tribune.forms import attach_error
 from tribune.services import Invalid, Refused, sessions, twofactor
 
-# The secret being set up lives in the (signed) session until confirmed, so that opening the
-# set-up page writes nothing to the database.
-SETUP_KEY = "two_factor_setup"
-
-
-def _setup_secret():
-    secret = session.get(SETUP_KEY)
-    if not isinstance(secret, str) or not secret:
-        secret = session[SETUP_KEY] = twofactor.new_secret()
-    return secret
+# The secret being set up is made by a POST ("set up") and kept with this browser's server-side
+# session until confirmed: never in the session cookie, which is signed but readable, and no
+# GET writes anything.
 
 
 def _staff_must_enable():
@@ -34,18 +28,29 @@ def two_factor():
     g.no_store = True  # the page shows a secret or recovery codes
     if twofactor.is_enabled(current_user):
         return _manage()
+    if "start" in request.form:
+        if EmptyForm().validate_on_submit():
+            try:
+                twofactor.begin_setup(current_user)
+            except Refused as refused:
+                flash(str(refused.message), "error")
+        return redirect(url_for(".two_factor"))
+    secret = twofactor.setup_secret(current_user)
+    if secret is None:
+        return render_template(
+            "accounts/two_factor_start.html", form=EmptyForm(), required=_staff_must_enable()
+        )
     form = TwoFactorEnableForm()
-    secret = _setup_secret()
     if form.validate_on_submit():
         try:
-            codes = twofactor.confirm(current_user, secret, form.password.data, form.code.data)
+            codes = twofactor.confirm(current_user, form.password.data, form.code.data)
         except (Invalid, Refused) as error:
             attach_error(form, error if isinstance(error, Invalid) else Invalid(error.message))
         else:
-            session.pop(SETUP_KEY, None)
             # Other sessions ended and the account token rotated: renew this browser's id.
             user = current_user._get_current_object()
             login_user(user, remember=sessions.is_remembered(user))
+            devices.trust(user)
             return render_template("accounts/recovery_codes.html", codes=codes, first_time=True)
     return render_template(
         "accounts/two_factor_setup.html",
@@ -85,9 +90,10 @@ def _manage():
 @login_required
 def two_factor_qr():
     """The QR code of the secret being set up: for its owner only, never cached, never after."""
-    if twofactor.is_enabled(current_user):
+    secret = twofactor.setup_secret(current_user)
+    if twofactor.is_enabled(current_user) or secret is None:
         abort(404)
-    svg = twofactor.qr_svg(twofactor.provisioning_uri(current_user, _setup_secret()))
+    svg = twofactor.qr_svg(twofactor.provisioning_uri(current_user, secret))
     response = Response(svg, mimetype="image/svg+xml")
     response.headers["Cache-Control"] = "no-store"
     return response

@@ -20,6 +20,7 @@ from sqlalchemy import select
 from wtforms import SelectChoice
 
 from tribune import access
+from tribune.accounts import devices
 from tribune.accounts.forms import (
     CodeForm,
     EmptyForm,
@@ -69,6 +70,7 @@ def log_in(user, remember=False):
         session["locale"] = locale
     sessions.start(user, remember)
     login_user(user, remember=remember)
+    devices.trust(user)
 
 
 @bp.route("/register", methods=["GET", "POST"])
@@ -99,11 +101,21 @@ def register():
 @limiter.limit(
     _config_value("LOGIN_LIMIT_PER_ADDRESS"), methods=["POST"], deduct_when=_attempt_failed
 )
+# A browser that logged in to the account before (devices.py) is exempt from the account's
+# limit, so an attacker failing on purpose cannot lock its owner out; it has its own limit.
 @limiter.limit(
     _config_value("LOGIN_LIMIT_PER_ACCOUNT"),
     key_func=_account_key,
     methods=["POST"],
     deduct_when=_attempt_failed,
+    exempt_when=devices.trusted_for_typed_account,
+)
+@limiter.limit(
+    _config_value("LOGIN_LIMIT_PER_DEVICE"),
+    key_func=devices.limit_key,
+    methods=["POST"],
+    deduct_when=_attempt_failed,
+    exempt_when=devices.untrusted,
 )
 def login():
     """Log in with username and password; accounts with two-factor go on to the code step."""
@@ -212,15 +224,19 @@ def settings():
     ]
     password = PasswordForm(prefix="password")
     if "profile-submit" in request.form and profile.validate_on_submit():
-        accounts.update_profile(
-            current_user,
-            profile.display_name.data or "",
-            profile.bio.data or "",
-            profile.locale.data,
-        )
-        session.pop("locale", None)
-        flash(_("Your profile was saved."), "success")
-        return redirect(url_for(".settings"))
+        try:
+            accounts.update_profile(
+                current_user,
+                profile.display_name.data or "",
+                profile.bio.data or "",
+                profile.locale.data,
+            )
+        except Invalid as error:
+            attach_error(profile, error)
+        else:
+            session.pop("locale", None)
+            flash(_("Your profile was saved."), "success")
+            return redirect(url_for(".settings"))
     if "password-submit" in request.form and password.validate_on_submit():
         try:
             accounts.change_password(
@@ -229,9 +245,11 @@ def settings():
         except Invalid as error:
             attach_error(password, error)
         else:
-            # The account token changed, so this browser's Flask-Login id needs renewing.
+            # The account token changed, so this browser's Flask-Login id (and its device
+            # cookie, which the new token revoked) need renewing.
             user = current_user._get_current_object()
             login_user(user, remember=sessions.is_remembered(user))
+            devices.trust(user)
             flash(_("Your password was changed. Other sessions were logged out."), "success")
             return redirect(url_for(".settings"))
     return render_template(

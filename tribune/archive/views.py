@@ -18,6 +18,7 @@ from tribune.i18n import display_timezone
 from tribune.models import AREAS, Section, Thread
 from tribune.text.months import Month, month_of
 from tribune.text.recurrence import GREGORIAN, JALALI
+from tribune.web import existing_page, page_arg
 
 bp = Blueprint("archive", __name__)
 
@@ -99,20 +100,20 @@ def jalali_year(area, year):
 
 def _render_month(area, month):
     _area_or_404(area)
-    page = request.args.get("page", 1, type=int)
-    if page is None or page < 1:
-        abort(404)
     start, end = _bounds(month)
     query = (
         _threads(area)
         .where(Thread.created_at >= start, Thread.created_at < end)
         .order_by(Thread.created_at, Thread.id)
     )
-    pagination = db.paginate(
-        query, page=page, per_page=current_app.config["THREADS_PER_PAGE"], error_out=False
+    pagination = existing_page(
+        db.paginate(
+            query,
+            page=page_arg(),
+            per_page=current_app.config["THREADS_PER_PAGE"],
+            error_out=False,
+        )
     )
-    if pagination.page > max(pagination.pages, 1):
-        abort(404)
     # Previous and next lead to the nearest months that have threads, not to empty ones.
     months = _month_counts(area, month.calendar)
     return render_template(

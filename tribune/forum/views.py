@@ -12,22 +12,9 @@ from tribune.forum.forms import EditForm, ReplyForm, ThreadForm
 from tribune.models import AREAS, LANGUAGES, Post, Thread
 from tribune.papers import thread_page
 from tribune.services import Invalid, NotFound, Refused, debate_posts, posting
+from tribune.web import existing_page, page_arg
 
 bp = Blueprint("forum", __name__)
-
-
-def _page():
-    page = request.args.get("page", 1, type=int)
-    if page is None or page < 1:
-        abort(404)
-    return page
-
-
-def _page_exists(pagination):
-    # Page 1 of an empty list exists; a page past the end does not.
-    if pagination.page > max(pagination.pages, 1):
-        abort(404)
-    return pagination
 
 
 def _area_or_404(area):
@@ -69,8 +56,8 @@ def section(area, slug):
     section = queries.section_by_slug(_area_or_404(area), slug)
     if section is None:
         abort(404)
-    pagination = _page_exists(
-        queries.section_threads(section, _page(), current_app.config["THREADS_PER_PAGE"])
+    pagination = existing_page(
+        queries.section_threads(section, page_arg(), current_app.config["THREADS_PER_PAGE"])
     )
     last_posts = queries.last_posts(pagination.items)
     return render_template(
@@ -112,8 +99,8 @@ def thread(thread_id):
         # Merged by moderation: its posts (same ids, same permalinks) now live in the other thread.
         flash(_("This thread was merged into this one by moderation."), "info")
         return redirect(url_for(".thread", thread_id=thread.merged_into_id))
-    pagination = _page_exists(
-        queries.thread_posts(thread, _page(), current_app.config["POSTS_PER_PAGE"])
+    pagination = existing_page(
+        queries.thread_posts(thread, page_arg(), current_app.config["POSTS_PER_PAGE"])
     )
     form = ReplyForm(language=thread.language)
     return render_template(

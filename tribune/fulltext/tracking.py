@@ -156,6 +156,20 @@ def _hand_over(session, flush_context):
         session.info[_CHANGED] = True
 
 
+def changed_in_sql(session: Session, obj, attributes) -> None:
+    """Tell search that an SQL statement the ORM did not see (a bulk UPDATE of counters and
+    state) changed these watched `attributes` of `obj`, in the session's transaction."""
+    backend = backend_of(session)
+    rule = _rule_for(obj)
+    if backend is None or rule is None:
+        return
+    kind, watched = rule
+    changed = frozenset(attributes) & watched
+    if changed:
+        backend.changed(session, [Change(kind, obj.id, changed)])
+        session.info[_CHANGED] = True
+
+
 def take_committed(session: Session) -> bool:
     """Whether the transaction `session` just committed changed anything search holds (asked
     once per commit: the answer is forgotten)."""

@@ -21,10 +21,20 @@ def index():
     )
 
 
-@bp.route("/locale", methods=["POST"])
+@bp.route("/locale", methods=["GET", "POST"])
 def set_locale():
-    """Switch the interface language for this browser."""
+    """Switch the interface language for this browser (GET: ask, in the language chosen)."""
     form = EmptyForm()
+    if request.method == "GET":
+        # Readers without a session arrive here from the footer: the choice is the first thing
+        # this browser keeps, so the cookie starts with it, not with their first page view.
+        chosen = request.args.get("locale", "")
+        return render_template(
+            "main/locale.html",
+            form=form,
+            chosen=chosen if chosen in current_app.config["LOCALES"] else "",
+            next=safe_next(request.args.get("next")),
+        )
     code = request.form.get("locale", "")
     if form.validate_on_submit() and code in current_app.config["LOCALES"]:
         session["locale"] = code
@@ -40,4 +50,9 @@ def about():
 @bp.app_context_processor
 def _forms():
     # The language switch and logout button appear on every page and need a CSRF token.
-    return {"button_form": EmptyForm, "request_path": lambda: request.full_path.rstrip("?")}
+    # formdata=None: these forms never read the request, so an error page (a 413 for a body
+    # too large to read) renders without touching the body.
+    return {
+        "button_form": lambda: EmptyForm(formdata=None),
+        "request_path": lambda: request.full_path.rstrip("?"),
+    }

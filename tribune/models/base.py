@@ -5,6 +5,10 @@ from datetime import UTC, datetime
 from sqlalchemy import DateTime
 from sqlalchemy.types import TypeDecorator
 
+# Ids are `integer` columns: 32-bit on PostgreSQL (64-bit on SQLite). A larger number in an
+# address or a form names no row, and binding it would overflow the driver, so it is no id.
+MAX_ID = 2**31 - 1
+
 
 def utcnow():
     """The current time, UTC-aware."""

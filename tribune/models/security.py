@@ -35,6 +35,9 @@ class UserSession(db.Model):
     last_seen_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
     # The absolute end: 12 hours after login, 30 days with "keep me logged in".
     expires_at: Mapped[datetime] = mapped_column(UTCDateTime, index=True)
+    # The TOTP secret this browser is setting up, until confirmed: kept here, on the server, and
+    # gone with the session, never in the cookie (which is signed, not encrypted).
+    two_factor_setup: Mapped[str | None] = mapped_column(String(64))
 
     user = relationship("User", lazy="joined")
 

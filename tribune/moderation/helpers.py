@@ -1,6 +1,6 @@
 """Small helpers shared by the moderation views."""
 
-from flask import abort, flash, redirect, request
+from flask import abort, flash, redirect
 
 from tribune.extensions import db
 from tribune.i18n import current_locale
@@ -21,14 +21,6 @@ def user_or_404(username):
     if user is None:
         abort(404)
     return user
-
-
-def page_arg():
-    """The ?page= number; 404 for nonsense."""
-    page = request.args.get("page", 1, type=int)
-    if page is None or page < 1:
-        abort(404)
-    return page
 
 
 def done(message, target):

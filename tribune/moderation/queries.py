@@ -8,6 +8,7 @@ from tribune.extensions import db
 from tribune.models import ModerationLogEntry, Post, Section, Thread, User
 from tribune.models.moderation import ACTIONS
 from tribune.services import accounts
+from tribune.services.debate import as_id
 
 LOG_PER_PAGE = 30
 
@@ -19,7 +20,7 @@ class LogFilter:
         self.moderator = (args.get("moderator") or "").strip()
         self.action = args.get("action") or ""
         self.section = args.get("section") or ""
-        self.thread = args.get("thread", type=int)
+        self.thread = as_id(args.get("thread"))
         self.date_from = _date(args.get("from"))
         self.date_to = _date(args.get("to"))
         if self.action not in ACTIONS:

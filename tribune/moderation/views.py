@@ -5,7 +5,17 @@ pages are open to all, reporting needs an account, terms need an administrator, 
 else needs a moderator term in force. Anyone else gets 404, as if the page did not exist.
 """
 
-from flask import Blueprint, abort, current_app, flash, redirect, render_template, request, url_for
+from flask import (
+    Blueprint,
+    abort,
+    current_app,
+    flash,
+    jsonify,
+    redirect,
+    render_template,
+    request,
+    url_for,
+)
 from flask_babel import gettext as _
 from flask_login import current_user
 
@@ -21,19 +31,27 @@ from tribune.moderation.forms import (
     ReasonForm,
     ReportForm,
 )
-from tribune.moderation.helpers import done, get_or_404, page_arg, refused_answer
+from tribune.moderation.helpers import done, get_or_404, refused_answer
 from tribune.moderation.labels import (
     REPORT_REASON_LABELS,
     REPORT_STATE_LABELS,
     action_label,
     interval_label,
 )
-from tribune.services import Invalid, NotFound, Refused, moderation, reports, terms
-from tribune.services.moderation_log import last_entry
+from tribune.services import (
+    Invalid,
+    NotFound,
+    Refused,
+    moderation,
+    moderation_log,
+    reports,
+    terms,
+)
+from tribune.web import existing_page, page_arg
 
 bp = Blueprint("moderation", __name__, url_prefix="/moderation")
 
-PUBLIC_ENDPOINTS = frozenset({"moderation.log", "moderation.moderators"})
+PUBLIC_ENDPOINTS = frozenset({"moderation.log", "moderation.log_head", "moderation.moderators"})
 PARTICIPANT_ENDPOINTS = frozenset({"moderation.report_post"})
 ADMIN_ENDPOINTS = frozenset({"moderation.terms_page", "moderation.end_term"})
 
@@ -75,8 +93,8 @@ def slow_mode_label(seconds):
 def log():
     """The public moderation log, filterable by moderator, act, section, thread and date."""
     log_filter = queries.LogFilter(request.args)
-    pagination = queries.log_page(log_filter, page_arg())
-    head = last_entry()
+    pagination = existing_page(queries.log_page(log_filter, page_arg()))
+    count, head = moderation_log.head()
     return render_template(
         "moderation/log.html",
         pagination=pagination,
@@ -84,8 +102,18 @@ def log():
         targets=queries.target_users(pagination.items),
         sections=queries.sections(),
         actions=ACTIONS,
+        entry_count=count,
         head=head,
     )
+
+
+@bp.route("/log/head.json")
+def log_head():
+    """The log's head hash and entry count, for members and mirrors who keep them as witnesses."""
+    count, head = moderation_log.head()
+    response = jsonify({"entries": count, "head": head})
+    response.headers["Cache-Control"] = "no-cache"
+    return response
 
 
 @bp.route("/moderators")
@@ -147,7 +175,7 @@ def reports_queue():
     state = request.args.get("state", "open")
     if state not in REPORT_STATE_LABELS:
         abort(404)
-    pagination = reports.reports_page(state, page_arg(), 20)
+    pagination = existing_page(reports.reports_page(state, page_arg(), 20))
     return render_template(
         "moderation/reports.html",
         pagination=pagination,

@@ -27,15 +27,9 @@ from tribune.services import (
 )
 from tribune.services.debate import ID_RULE as ID
 from tribune.services.debate import as_id
+from tribune.web import existing_page, page_arg
 
 bp = Blueprint("papers", __name__, url_prefix="/papers")
-
-
-def _page():
-    page = request.args.get("page", 1, type=int)
-    if page is None or page < 1:
-        abort(404)
-    return page
 
 
 def _thread_or_404(thread_id):
@@ -63,15 +57,15 @@ def _filters():
 def index():
     """Every position paper, filterable by the position it defends and by co-signatory."""
     position_key, association = _filters()
-    pagination = queries.papers_page(
-        current_user,
-        _page(),
-        current_app.config["THREADS_PER_PAGE"],
-        position_key=position_key,
-        association=association,
+    pagination = existing_page(
+        queries.papers_page(
+            current_user,
+            page_arg(),
+            current_app.config["THREADS_PER_PAGE"],
+            position_key=position_key,
+            association=association,
+        )
     )
-    if pagination.page > max(pagination.pages, 1):
-        abort(404)
     return render_template(
         "papers/index.html",
         pagination=pagination,

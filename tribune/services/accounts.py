@@ -15,6 +15,7 @@ from tribune.extensions import db
 from tribune.models import Membership, Post, Thread, User
 from tribune.models.base import utcnow
 from tribune.services import Invalid, Refused, passwords, sessions
+from tribune.services.names import refuse_direction_controls
 
 USERNAME_RE = re.compile(r"^[A-Za-z0-9][A-Za-z0-9_.-]{2,29}$")
 # Names that would be confusing or impersonate a role or a part of the site.
@@ -93,7 +94,7 @@ def register(username, password, email=None, display_name="", role="participant"
     user = User(
         username=username,
         username_key=username_key(username),
-        display_name=(display_name or "").strip()[:80],
+        display_name=clean_display_name(display_name),
         email=normalise_email(email),
         password_hash=passwords.hash_password(password),
         role=role,
@@ -130,9 +131,14 @@ def authenticate(username, password):
     return user
 
 
+def clean_display_name(display_name):
+    """The display name as shown beside posts: stripped, bounded, no direction controls."""
+    return refuse_direction_controls((display_name or "").strip()[:80], "display_name")
+
+
 def update_profile(user, display_name, bio, locale):
     """Change what others see of an account (display name, bio) and its interface language."""
-    user.display_name = display_name.strip()[:80]
+    user.display_name = clean_display_name(display_name)
     user.bio = bio.strip()[:2000]
     user.locale = locale or None
     db.session.commit()

@@ -20,7 +20,7 @@ from tribune import access
 from tribune.extensions import db
 from tribune.models import ACTION_STATUSES, Action, Post, Thread, ThreadLink
 from tribune.models.base import utcnow
-from tribune.services import Invalid, NotFound, Refused, posting
+from tribune.services import Invalid, NotFound, Refused, counters, posting
 from tribune.services.debate import as_id, clean_line
 
 
@@ -182,8 +182,8 @@ def link(actor, thread, other):
         return existing
     created = ThreadLink(debate=debate, action=action, created_by_id=actor.id, created_at=utcnow())
     db.session.add(created)
-    debate.link_count = (debate.link_count or 0) + 1
-    action.link_count = (action.link_count or 0) + 1
+    counters.add(debate, Thread.link_count)
+    counters.add(action, Thread.link_count)
     db.session.commit()
     return created
 
@@ -192,8 +192,8 @@ def unlink(actor, relation):
     """Remove a relation between a debate and an action (the threads themselves stay)."""
     if relation is None or not access.can_link_threads(actor, relation.debate, relation.action):
         raise NotFound()
-    relation.debate.link_count = max(0, relation.debate.link_count - 1)
-    relation.action.link_count = max(0, relation.action.link_count - 1)
+    counters.add(relation.debate, Thread.link_count, -1)
+    counters.add(relation.action, Thread.link_count, -1)
     db.session.delete(relation)
     db.session.commit()
 

@@ -15,20 +15,20 @@ from tribune.models import (
     Paper,
     PaperSignature,
 )
-from tribune.models.base import utcnow
+from tribune.models.base import MAX_ID, utcnow
 from tribune.services import Invalid, NotFound, Refused, posting
+from tribune.services.names import refuse_direction_controls
 from tribune.text.persian import fold_zwnj, normalize
 
 SUMMARY_LIMIT = 600
 POSITION_LIMIT = 120
-# Database ids are 64-bit integers: a larger number in an address or a form is no id (and would
-# overflow the database driver). ID_RULE is the URL converter of ids in the debate blueprints.
-MAX_ID = 2**63 - 1
+# A larger number in an address or a form is no id (models/base.py). ID_RULE is the URL converter
+# of ids in the debate blueprints.
 ID_RULE = f"int(max={MAX_ID})"
 
 
 def as_id(value):
-    """`value` as a database id (a positive 64-bit integer), or None."""
+    """`value` as a database id (a positive integer up to MAX_ID), or None."""
     try:
         number = int(str(value).strip())
     except (TypeError, ValueError):
@@ -50,8 +50,10 @@ def clean_text(text, field, minimum=2, limit=None, required=True):
 
 
 def clean_line(text, field, minimum=2, limit=200, required=True):
-    """One line of text, inner whitespace collapsed."""
-    return clean_text(" ".join((text or "").split()), field, minimum, limit, required)
+    """One line of text (a name, a title, a place), inner whitespace collapsed, no direction
+    controls."""
+    line = refuse_direction_controls(" ".join((text or "").split()), field)
+    return clean_text(line, field, minimum, limit, required)
 
 
 def position_key(label):

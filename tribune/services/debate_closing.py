@@ -13,9 +13,9 @@ from sqlalchemy import select
 
 from tribune import access
 from tribune.extensions import db
-from tribune.models import ClosureEvent
+from tribune.models import ClosureEvent, Thread
 from tribune.models.base import utcnow
-from tribune.services import Invalid, NotFound, Refused
+from tribune.services import Invalid, NotFound, Refused, counters
 from tribune.services.debate import clean_text
 from tribune.services.moderation import MAX_REASON_LENGTH, act
 from tribune.services.moderation_log import record
@@ -82,7 +82,7 @@ def close(actor, thread, agreed, disputed):
     )
     db.session.add(event)
     thread.closed_at = now
-    thread.closure_count = (thread.closure_count or 0) + 1
+    counters.add(thread, Thread.closure_count)
     _log_as_moderation(actor, thread, "thread.close", agreed or disputed, event)
     db.session.commit()
     return event
@@ -103,7 +103,7 @@ def reopen(actor, thread, reason):
     )
     db.session.add(event)
     thread.closed_at = None
-    thread.closure_count = (thread.closure_count or 0) + 1
+    counters.add(thread, Thread.closure_count)
     _log_as_moderation(actor, thread, "thread.reopen", reason, event)
     db.session.commit()
     return event

@@ -16,7 +16,7 @@ from tribune import access
 from tribune.extensions import db
 from tribune.models import LANGUAGES, Post, Quote, Translation
 from tribune.models.base import utcnow
-from tribune.services import Invalid, NotFound, Refused, posting
+from tribune.services import Invalid, NotFound, Refused, counters, posting
 from tribune.services.debate import as_id, clean_line, clean_text
 from tribune.text import markup
 
@@ -180,7 +180,7 @@ def translate(actor, post, language, body, title=None):
             post=post, language=language, translator_id=actor.id, created_at=now
         )
         db.session.add(translation)
-        post.translation_count = (post.translation_count or 0) + 1
+        counters.add(post, Post.translation_count)
     else:
         translation.updated_at = now
     translation.title = title or None

@@ -15,9 +15,10 @@ from sqlalchemy.exc import IntegrityError
 
 from tribune import access
 from tribune.extensions import db
+from tribune.fulltext import tracking
 from tribune.models import Post, Report, Section, Thread
 from tribune.models.base import utcnow
-from tribune.services import Invalid, NotFound, Refused
+from tribune.services import Invalid, NotFound, Refused, counters
 from tribune.services.moderation_log import record
 
 MAX_REASON_LENGTH = 1000
@@ -75,27 +76,17 @@ def opening_post_id(thread):
 
 def recount_thread(thread):
     """Recompute what readers see of a thread from its visible posts: hidden state (that of the
-    opening post), reply count and last post. Records a search change if visibility changed."""
-    rows = db.session.execute(
-        select(Post.id, Post.is_hidden, Post.created_at)
-        .where(Post.thread_id == thread.id)
-        .order_by(Post.id)
-    ).all()
-    thread.is_hidden = bool(rows) and rows[0].is_hidden
-    visible = [row for row in rows if not row.is_hidden]
-    thread.reply_count = sum(1 for row in visible if row.id != rows[0].id)
-    last = visible[-1] if visible else None
-    thread.last_post_id = last.id if last else None
-    thread.last_post_at = last.created_at if last else thread.created_at
+    opening post), reply count and last post. Tells search if visibility changed."""
+    was_hidden = thread.is_hidden
+    counters.recount(thread, counters.VISIBLE_POST_VALUES)
+    if thread.is_hidden != was_hidden:
+        # The recount is one SQL UPDATE the ORM does not see: tell search itself.
+        tracking.changed_in_sql(db.session, thread, {"is_hidden"})
 
 
 def recount_section(section):
     """A section's thread count: the threads a reader sees listed there."""
-    section.thread_count = db.session.scalar(
-        select(func.count(Thread.id)).where(
-            Thread.section_id == section.id, access.visible_threads_clause(None)
-        )
-    )
+    counters.recount(section, counters.SECTION_VALUES)
 
 
 def close_reports(post_ids, actor, note):

@@ -1,22 +1,38 @@
 """The moderation log: one function writes every entry; another verifies the hash chain.
 
-Each entry's hash is SHA-256 over the canonical JSON of its content and the previous entry's hash
-(the first entry chains to GENESIS). Ids are assigned here in sequence (last id + 1), so a removed
-entry shows as a gap, an altered one as a hash that no longer matches, and two writers racing for
-the same place collide on the primary key instead of forking the chain.
+Each entry's hash is an HMAC-SHA256, keyed with the log key, of the canonical JSON of its content
+and the previous entry's hash (the first entry chains to GENESIS). Ids are assigned here in
+sequence (last id + 1), so a removed entry shows as a gap, an altered one as a hash that no longer
+matches, and two writers racing for the same place collide on the primary key instead of forking
+the chain.
+
+The key is held outside the database (TRIBUNE_LOG_KEY, or instance/log_key), so someone who can
+write to the database but not read the key cannot recompute the hashes after rewriting entries.
+Deleting the newest entries leaves a shorter chain that still verifies: that is caught by
+comparing with a head hash someone noted earlier (`verify-log --expect-head`), which is why the
+log page shows its head and the number of entries.
+
+Entries written before the key existed (plain SHA-256) keep verifying as they are, but only the
+first LOG_PLAIN_ENTRIES of them, a number kept outside the database too (recorded once by
+`flask moderation key-log` after the upgrade): otherwise rewriting the whole log as plain
+entries would pass. The first keyed entry's hash covers the last plain one, so the plain prefix
+cannot be rewritten without the key either. See docs/decisions/0102-hmac-keyed-moderation-log.md.
 """
 
 import hashlib
+import hmac
 import json
 from dataclasses import dataclass
 from datetime import UTC
 from types import SimpleNamespace
 
+from flask import current_app
 from sqlalchemy import select
 
 from tribune.extensions import db
-from tribune.models import ModerationLogEntry
+from tribune.models import ModerationLogEntry, Thread
 from tribune.models.base import utcnow
+from tribune.services import counters
 
 GENESIS = "0" * 64
 
@@ -50,8 +66,23 @@ def payload(entry):
     }
 
 
-def compute_hash(entry):
-    """The SHA-256 hex digest of the entry's canonical payload."""
+def log_key():
+    """The key the log's hashes are keyed with, as bytes (from the configuration)."""
+    return current_app.config["LOG_KEY"].encode("utf-8")
+
+
+def key_id(key=None):
+    """A short fingerprint of the log key, to compare with a backup copy (not the key)."""
+    return hashlib.sha256(b"tribune log key id:" + (key or log_key())).hexdigest()[:16]
+
+
+def compute_hash(entry, key=None):
+    """The HMAC-SHA256 (hex) of the entry's canonical payload under the log key."""
+    return hmac.new(key or log_key(), canonical_json(payload(entry)), hashlib.sha256).hexdigest()
+
+
+def legacy_hash(entry):
+    """The plain SHA-256 of the payload: how entries were hashed before the log had a key."""
     return hashlib.sha256(canonical_json(payload(entry))).hexdigest()
 
 
@@ -88,28 +119,66 @@ def record(actor, term, action, target_kind, target_id, reason, *, thread=None,
     )
     entry.hash = compute_hash(entry)
     for concerned in {t for t in (thread, related_thread) if t is not None}:
-        concerned.moderation_count = (concerned.moderation_count or 0) + 1
+        counters.add(concerned, Thread.moderation_count)
     db.session.add(entry)
     return entry
 
 
 @dataclass
 class Verdict:
-    """The result of a chain check: how many entries, the head hash, the first broken entry."""
+    """The result of a chain check: how many entries (and how many from before the log key),
+    the head hash, the first broken entry, and where a witnessed head was found."""
 
     count: int
     head: str
     broken_id: int | None = None
     problem: str = ""
+    legacy: int = 0
+    witnessed_id: int | None = None
 
     @property
     def ok(self):
         return self.broken_id is None
 
 
-def verify_chain(batch_size=1000):
-    """Walk the log in id order, checking sequence, links and hashes; stop at the first break."""
-    expected_prev, expected_id, count = GENESIS, 1, 0
+def head():
+    """(number of entries, head hash) as stored, for the public page: GENESIS when empty."""
+    newest = last_entry()
+    return (newest.id, newest.hash) if newest else (0, GENESIS)
+
+
+def _problem(entry, expected_id, expected_prev, plain_allowed, key):
+    """What is wrong with one entry at its place in the chain, or None; and whether it is a
+    plain (pre-key) entry."""
+    if entry.id != expected_id:
+        return f"expected entry {expected_id}", False
+    if entry.prev_hash != expected_prev:
+        return "does not link to the previous", False
+    if hmac.compare_digest(compute_hash(entry, key), entry.hash):
+        return None, False
+    if not hmac.compare_digest(legacy_hash(entry), entry.hash):
+        return (
+            "content does not match its hash (changed, or the hash was recomputed without "
+            "the log key, or this is not the log's key)"
+        ), False
+    if not plain_allowed:
+        return (
+            "not keyed with the log key: rewritten without it, or written before the log had "
+            "a key and not recorded as such (see `flask moderation key-log`)"
+        ), True
+    return None, True
+
+
+def verify_chain(batch_size=1000, expect_head=None, plain_entries=None):
+    """Walk the log in id order, checking sequence, links and keyed hashes; stop at the first
+    break. With `expect_head`, note the entry whose hash it is (GENESIS is the empty log's).
+
+    Only the first `plain_entries` entries (LOG_PLAIN_ENTRIES by default) may be plain SHA-256,
+    and only while no keyed entry came before them."""
+    key = log_key()
+    if plain_entries is None:
+        plain_entries = current_app.config.get("LOG_PLAIN_ENTRIES", 0)
+    verdict = Verdict(count=0, head=GENESIS, witnessed_id=0 if expect_head == GENESIS else None)
     last_id = 0
     while True:
         # Plain rows, not ORM objects (which the session may hold changed): what is stored is
@@ -121,14 +190,17 @@ def verify_chain(batch_size=1000):
             .limit(batch_size)
         ).all()
         if not rows:
-            return Verdict(count=count, head=expected_prev)
+            return verdict
         for row in rows:
             entry = SimpleNamespace(**row._mapping)
-            if entry.id != expected_id:
-                return Verdict(count, expected_prev, entry.id, f"expected entry {expected_id}")
-            if entry.prev_hash != expected_prev:
-                return Verdict(count, expected_prev, entry.id, "does not link to the previous")
-            if compute_hash(entry) != entry.hash:
-                return Verdict(count, expected_prev, entry.id, "content does not match its hash")
-            expected_prev, expected_id, count = entry.hash, entry.id + 1, count + 1
+            plain_allowed = verdict.legacy == verdict.count < plain_entries
+            problem, plain = _problem(entry, verdict.count + 1, verdict.head, plain_allowed, key)
+            if problem:
+                verdict.broken_id, verdict.problem = entry.id, problem
+                return verdict
+            if entry.hash == expect_head:
+                verdict.witnessed_id = entry.id
+            verdict.legacy += plain
+            verdict.count += 1
+            verdict.head = entry.hash
         last_id = rows[-1].id

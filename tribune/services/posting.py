@@ -6,14 +6,15 @@ from sqlalchemy import func, select
 
 from tribune import access
 from tribune.extensions import db
-from tribune.models import LANGUAGES, THREAD_KINDS, Post, PostRevision, Thread
+from tribune.models import LANGUAGES, THREAD_KINDS, Post, PostRevision, Section, Thread
 from tribune.models.base import utcnow
-from tribune.services import Invalid, NotFound, Refused, accounts
+from tribune.services import Invalid, NotFound, Refused, accounts, counters
+from tribune.services.names import refuse_direction_controls
 from tribune.text import markup
 
 
 def _clean_title(title):
-    title = " ".join((title or "").split())
+    title = refuse_direction_controls(" ".join((title or "").split()), "title")
     limit = current_app.config["MAX_TITLE_LENGTH"]
     if len(title) < 3:
         raise Invalid(_l("The title needs at least 3 characters."), field="title")
@@ -68,7 +69,7 @@ def open_thread(actor, section, title, body, language="fa", kind="discussion", e
         last_post_at=now,
     )
     post = _new_post(actor, thread, body, language, now)
-    section.thread_count = (section.thread_count or 0) + 1
+    counters.add(section, Section.thread_count)
     db.session.add_all([thread, post])
     db.session.flush()
     thread.last_post_id = post.id
@@ -95,9 +96,8 @@ def reply(actor, thread, body, language="fa", extend=None):
     post = _new_post(actor, thread, body, language, now)
     db.session.add(post)
     db.session.flush()
-    thread.reply_count = (thread.reply_count or 0) + 1
-    thread.last_post_at = now
-    thread.last_post_id = post.id
+    # In SQL, so that replies written at the same moment all count (services/counters.py).
+    counters.add_reply(thread, post)
     accounts.touch_posting(actor)
     _extend(extend, post)
     db.session.commit()
@@ -122,10 +122,15 @@ def edit_post(actor, post, body, language, title=None):
     ):
         return post
     now = utcnow()
+    # Count the revision in SQL first: that locks the post, and the fresh row read back names
+    # this revision and holds the version it replaces, even if another edit just committed.
+    counters.add(post, Post.revision_count)
+    db.session.flush()
+    db.session.refresh(post)
     db.session.add(
         PostRevision(
             post=post,
-            number=post.revision_count + 1,
+            number=post.revision_count,
             title=thread.title if opening else None,
             body_source=post.body_source,
             body_html=post.body_html,
@@ -135,7 +140,6 @@ def edit_post(actor, post, body, language, title=None):
             replaced_by_id=actor.id,
         )
     )
-    post.revision_count += 1
     post.body_source = body
     post.body_html = markup.render(body)
     post.language = language

@@ -99,6 +99,17 @@ def load(flask_login_id):
     return user
 
 
+def current_row(user):
+    """The session row of the browser `user` was loaded for, or None."""
+    if not user.session_key:
+        return None
+    return db.session.scalar(
+        select(UserSession).where(
+            UserSession.key_hash == digest(user.session_key), UserSession.user_id == user.id
+        )
+    )
+
+
 def is_remembered(user):
     """Whether this browser's session was opened with "keep me logged in"."""
     return bool(getattr(user, "session_remember", False))

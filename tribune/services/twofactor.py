@@ -44,8 +44,25 @@ def is_enabled(user):
 
 
 def new_secret():
-    """A fresh TOTP secret (160 bits, base32), kept by the set-up page until confirmed."""
+    """A fresh TOTP secret (160 bits, base32)."""
     return pyotp.random_base32(32)
+
+
+def begin_setup(user):
+    """Start setting up 2FA in this browser: a fresh secret, kept with its server-side session
+    until confirmed (never in the cookie). Returns it. Commits."""
+    row = sessions.current_row(user)
+    if row is None:
+        raise Refused(_l("Log in again to set up two-factor authentication."))
+    row.two_factor_setup = new_secret()
+    db.session.commit()
+    return row.two_factor_setup
+
+
+def setup_secret(user):
+    """The secret this browser is setting up, or None if it has not begun."""
+    row = sessions.current_row(user)
+    return row.two_factor_setup if row is not None else None
 
 
 def provisioning_uri(user, secret):
@@ -127,12 +144,15 @@ def require(user, code):
         raise Invalid(_l("This code is not right, or was already used."), field="code")
 
 
-def confirm(user, secret, password, code):
-    """Turn 2FA on with the password and a first code for `secret`; return the recovery codes.
+def confirm(user, password, code):
+    """Turn 2FA on with the password and a first code for the secret this browser is setting
+    up; return the recovery codes.
 
     The password is asked so that someone holding a stolen session cannot lock the owner out.
     Sessions on other browsers end: whoever was logged in there must pass the second factor too.
     """
+    row = sessions.current_row(user)
+    secret = row.two_factor_setup if row is not None else None
     if not passwords.verify_password(user.password_hash, password):
         raise Invalid(_l("The password is not right."), field="password")
     if _row(user) is not None:
@@ -150,6 +170,7 @@ def confirm(user, secret, password, code):
         )
     )
     codes = _replace_recovery_codes(user)
+    row.two_factor_setup = None
     sessions.end_all(user, keep_current=True)
     return codes
 
