@@ -2,6 +2,7 @@
 
 from flask import Blueprint, current_app, render_template, request, url_for
 from flask_babel import lazy_gettext as _l
+from markupsafe import Markup, escape
 
 from tribune import access
 from tribune.extensions import db, limiter
@@ -13,6 +14,25 @@ from tribune.search.forms import SearchForm
 from tribune.services import search as search_service
 
 bp = Blueprint("search", __name__)
+
+PREFIXES = ("جمهو*", "democra*")
+
+
+def _isolated(*words, separator=", "):
+    # Persian words in a Latin sentence (or the reverse) keep their order only when each is
+    # isolated; a comma between two of them would otherwise join them into one reversed run.
+    return escape(separator).join(Markup('<bdi dir="auto">%s</bdi>') % word for word in words)
+
+
+# The Persian samples of the help text, each isolated (the text itself is translated).
+HELP_WORDS = {
+    "letters": _isolated("ي/ی", "ك/ک"),
+    "compounds": _isolated("می‌شود", "میشود", "می شود"),
+    "plurals": Markup("; ").join([_isolated("کتاب", "کتاب‌ها"), _isolated("نماینده", "نمایندگان")]),
+    "names": _isolated(
+        "نویسنده:", "بخش:", "زبان:", "نوع:", "انجمن:", "حوزه:", "از:", "تا:", separator=" "
+    ),
+}
 
 # Seconds a client is asked to wait when search is unavailable (a rebuild takes about that).
 RETRY_AFTER = 60
@@ -69,6 +89,9 @@ def index():
         "error_at": None,
         "url_with": _url_with,
         "removable_filters": _removable_filters(form),
+        # Each example isolated, so "democra*" keeps its star on the right in Persian text.
+        "prefix_examples": [_isolated(word) for word in PREFIXES],
+        "help_words": HELP_WORDS,
     }
     context["thread"] = _scope_thread(criteria)
     status = 400 if error else 200
