@@ -24,10 +24,15 @@ def register_commands(app):
 @click.command("check")
 @click.option("--repair", is_flag=True, help="Rewrite every wrong value from the rows.")
 def check_command(repair):
-    """Check stored counters, derived values and the moderation log against the rows.
+    """Check stored counters, derived values, the search data and the moderation log against
+    the rows.
 
     Exits 1 when anything was wrong (repaired or not), naming each; 0 when all is right.
     """
+    from sqlalchemy.orm import Session
+
+    from tribune import fulltext
+    from tribune.extensions import db
     from tribune.services import counters
     from tribune.services.moderation_log import verify_chain
 
@@ -42,10 +47,18 @@ def check_command(repair):
         )
     if findings and repair:
         click.echo(f"Repaired {len(findings)} kind(s) of value from the rows.", err=True)
-    if findings or not verdict.ok:
+    # Search is derived too (after the repairs above, which it may have to follow).
+    search = fulltext.current()
+    problems = search.status(lambda: Session(db.engine), thorough=True).problems
+    for problem in problems:
+        click.echo(f"search: {problem}", err=True)
+    if problems and repair:
+        done = search.rebuild(lambda: Session(db.engine))
+        click.echo(f"Search derived again from the rows ({done.posts} posts).", err=True)
+    if findings or problems or not verdict.ok:
         raise SystemExit(1)
     click.echo(
-        f"All stored counters and derived values match the rows; "
+        f"All stored counters, derived values and search data match the rows; "
         f"the moderation log holds {verdict.count} intact entries."
     )
 
