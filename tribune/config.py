@@ -106,7 +106,8 @@ class Defaults:
     SEARCH_REQUEST_BUDGET = 5.0  # seconds of indexing one request may do before leaving the rest
     SEARCH_BATCH_SIZE = 500  # changes per whoosh commit
     SEARCH_REBUILD_LIMITMB = 256  # whoosh's posting pool during a rebuild (RSS grows ~3x this)
-    SEARCH_WORKER_INTERVAL = 1.0  # seconds between the worker's looks at the change log
+    # Seconds between the Whoosh worker's looks at the change log (a look is one indexed query).
+    SEARCH_WORKER_INTERVAL = 0.25
     # PostgreSQL: matches counted and ranked per search; past it, "more than N" and the N newest.
     SEARCH_RANK_LIMIT = 10_000
     SEARCH_RESULTS_PER_PAGE = 10

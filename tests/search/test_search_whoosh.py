@@ -439,3 +439,13 @@ def test_the_worker_process_catches_up_and_stops_cleanly_on_sigterm(worker_app, 
     assert worker.returncode == 0, err
     assert "search worker stopped" in out
     assert doc_count() == 1
+
+
+def test_a_short_prefix_matches_its_commonest_words(app, client, make_thread, monkeypatch):
+    thread = make_thread(body="democracy democracy democrat")
+    for body in ("democracy now", "democratic people", "democrat here", "democracy again"):
+        posting.reply(thread.author, thread, body, "en")
+    assert total(client, "democra*") == 5
+    # With room for two words only, the rarest (democratic, in one post) is left out.
+    monkeypatch.setattr("tribune.fulltext.whoosh_backend.PREFIX_WORDS", 2)
+    assert total(client, "democra*") == 4

@@ -14,13 +14,24 @@ columns.
 
 from __future__ import annotations
 
+import heapq
 import logging
 import time
 from datetime import datetime
 from datetime import time as clock
 
 from sqlalchemy import func, select
-from whoosh.query import And, DateRange, Every, NumericRange, Or, Phrase, Prefix, Term
+from whoosh.query import (
+    And,
+    DateRange,
+    Every,
+    NullQuery,
+    NumericRange,
+    Or,
+    Phrase,
+    Prefix,
+    Term,
+)
 
 from tribune import access
 from tribune.fulltext import whoosh_indexer as indexer
@@ -70,14 +81,32 @@ def _change_rows(changes) -> list[dict]:
     return [{"kind": kind, "object_id": object_id} for kind, object_id in sorted(rows)]
 
 
-def _terms(alternative) -> list:
+def _terms(alternative, reader=None) -> list:
     fields = ("title", "body") if alternative.field == GENERIC else (alternative.field,)
     words = list(alternative.words)
     if alternative.prefix:
-        return [Prefix(name, words[0]) for name in fields]
+        if reader is None:
+            return [Prefix(name, words[0]) for name in fields]
+        return [_expanded(reader, name, words[0]) for name in fields]
     if len(words) == 1:
         return [Term(name, words[0]) for name in fields]
     return [Phrase(name, words) for name in fields]
+
+
+# A short prefix may start thousands of words; matching their commonest is what a reader means,
+# and OR-ing every one of them costs a posting list each.
+PREFIX_WORDS = 128
+
+
+def _expanded(reader, field: str, prefix: str):
+    """The words of `field` that start with `prefix` (the PREFIX_WORDS commonest), ORed."""
+    words = list(reader.expand_prefix(field, prefix))
+    if len(words) > PREFIX_WORDS:
+        words = heapq.nlargest(
+            PREFIX_WORDS, words, key=lambda word: reader.doc_frequency(field, word)
+        )
+    terms = [Term(field, word.decode("utf-8")) for word in words]
+    return Or(terms) if terms else NullQuery
 
 
 def _any(queries):
@@ -88,9 +117,12 @@ def _day(day, end: bool) -> datetime:
     return datetime.combine(day, clock.max if end else clock.min)
 
 
-def whoosh_queries(query):
-    """(words, filter, mask) for whoosh's searcher from a querylang.CompiledQuery."""
-    clauses = [_any([t for alt in clause for t in _terms(alt)]) for clause in query.required]
+def whoosh_queries(query, reader=None):
+    """(words, filter, mask) for whoosh's searcher from a querylang.CompiledQuery; with a
+    `reader`, prefixes are expanded into their commonest words (see PREFIX_WORDS)."""
+    clauses = [
+        _any([t for alt in clause for t in _terms(alt, reader)]) for clause in query.required
+    ]
     filters = [Term(key, value) for key, value in query.filters.items()]
     if query.after or query.before:
         start = _day(query.after, end=False) if query.after else None
@@ -99,7 +131,7 @@ def whoosh_queries(query):
     if query.thread_id is not None:
         filters.append(NumericRange("thread_id", query.thread_id, query.thread_id))
     words = And(clauses) if len(clauses) > 1 else (clauses[0] if clauses else Every())
-    excluded = [t for alt in query.excluded for t in _terms(alt)]
+    excluded = [t for alt in query.excluded for t in _terms(alt, reader)]
     return (
         words,
         (And(filters) if len(filters) > 1 else filters[0]) if filters else None,
@@ -107,12 +139,16 @@ def whoosh_queries(query):
     )
 
 
-def _collect(opened, queries, sort):
+def _collect(opened, query, sort):
     """[(docnum, post id, thread id)] in result order, each post once (its best text), and
     {thread id: posts matched in it}."""
     searcher = opened.searcher
-    words, allowed, mask = queries
-    options = {"limit": None, "filter": allowed, "mask": mask}
+    words, allowed, mask = whoosh_queries(query, searcher.reader())
+    options = {
+        "limit": None,
+        "filter": None if allowed is None else opened.allowed(allowed),
+        "mask": mask,
+    }
     if sort == "relevance" and not isinstance(words, Every):
         results = searcher.search(words, **options)
     else:
@@ -134,8 +170,8 @@ def _collect(opened, queries, sort):
     return ordered, threads
 
 
-def _page(opened, queries, sort: str, first: int, per_page: int, group: bool) -> Found:
-    ordered, threads = _collect(opened, queries, sort)
+def _page(opened, query, sort: str, first: int, per_page: int, group: bool) -> Found:
+    ordered, threads = _collect(opened, query, sort)
     found = Found(total=len(ordered))
     if group:
         places: dict[int, int] = {}
@@ -222,17 +258,16 @@ class WhooshBackend(Backend):
         if query.matches_nothing or first >= MAX_RESULTS:
             return Found()
         self._ready()
-        queries = whoosh_queries(query)
         try:
             with self.store.searcher() as opened:
-                return _page(opened, queries, sort, first, per_page, group)
+                return _page(opened, query, sort, first, per_page, group)
         except DAMAGE as error:
             # A merge in another process may have removed files this searcher had yet to open:
             # try once more on the index as it is now before calling it damaged.
             log.warning("search retried on a fresh searcher after %r", error)
         collect_quietly()
         try:
-            return _page(self.store.fresh_searcher(), queries, sort, first, per_page, group)
+            return _page(self.store.fresh_searcher(), query, sort, first, per_page, group)
         except DAMAGE as error:
             failure = f"cannot read the index in {self.store.current_dir()}: {error!r}"
         forget_searcher(self.store.path)

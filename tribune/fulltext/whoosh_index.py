@@ -202,9 +202,14 @@ class Opened:
     """A thread's searcher on one generation with its columns open; closed when forgotten, or
     when its thread ends (a threaded development server starts a thread per request)."""
 
+    # Filters recur (area:tribune, lang:fa, a section): the documents each allows are kept for
+    # as long as the searcher, which a commit replaces anyway.
+    FILTERS_KEPT = 16
+
     def __init__(self, name: str | None, searcher) -> None:
         self.name = name
         self.searcher = searcher
+        self._filters: dict[str, set[int]] = {}
         try:
             self.columns = {column: Column(searcher, column) for column in COLUMNS}
             for leaf, _base in searcher.reader().leaf_readers():
@@ -216,6 +221,16 @@ class Opened:
         except BaseException:
             self.close()
             raise
+
+    def allowed(self, query) -> set[int]:
+        """The documents a filter query allows (a set: whoosh's searcher takes one as filter)."""
+        key = repr(query)
+        found = self._filters.get(key)
+        if found is None:
+            if len(self._filters) >= self.FILTERS_KEPT:
+                self._filters.pop(next(iter(self._filters)))
+            found = self._filters[key] = set(self.searcher.docs_for_query(query))
+        return found
 
     def close(self) -> None:
         with contextlib.suppress(Exception):
