@@ -144,11 +144,11 @@ def _collect(opened, query, sort):
     {thread id: posts matched in it}."""
     searcher = opened.searcher
     words, allowed, mask = whoosh_queries(query, searcher.reader())
-    options = {
-        "limit": None,
-        "filter": None if allowed is None else opened.allowed(allowed),
-        "mask": mask,
-    }
+    allowed_docs = None if allowed is None else opened.allowed(allowed)
+    if allowed_docs is not None and not allowed_docs:
+        # Nothing passes the filters (whoosh would take an empty set for no filter at all).
+        return [], {}
+    options = {"limit": None, "filter": allowed_docs, "mask": mask}
     if sort == "relevance" and not isinstance(words, Every):
         results = searcher.search(words, **options)
     else:
