@@ -13,7 +13,7 @@ moderation act is done, and logged, under a term (issue 4).
 from datetime import timedelta
 
 from flask import g, has_request_context
-from sqlalchemy import func, select, true
+from sqlalchemy import func, select, true, union
 
 from tribune.extensions import db
 from tribune.models import ModeratorTerm, Post, Thread
@@ -99,6 +99,18 @@ def visible_threads_clause(user=None):
     if not can_moderate(user):
         clause = clause & Thread.is_hidden.is_(False)
     return clause
+
+
+def hidden_post_ids():
+    """The ids of the posts readers may not see: the complement of visible_posts_clause(None)
+    and visible_threads_clause(None), for a query that starts from another table (search's
+    rows) and keeps the visible by excluding these few (partial indexes find them)."""
+    return union(
+        select(Post.id).where(~visible_posts_clause(None)),
+        select(Post.id)
+        .join(Thread, Thread.id == Post.thread_id)
+        .where(~visible_threads_clause(None)),
+    )
 
 
 def may_write(user):

@@ -109,7 +109,7 @@ class Defaults:
     # Seconds between the Whoosh worker's looks at the change log (a look is one indexed query).
     SEARCH_WORKER_INTERVAL = 0.25
     # PostgreSQL: matches counted and ranked per search; past it, "more than N" and the N newest.
-    SEARCH_RANK_LIMIT = 10_000
+    SEARCH_RANK_LIMIT = 2_000
     SEARCH_RESULTS_PER_PAGE = 10
     SEARCH_API_MAX_PER_PAGE = 50
     SEARCH_RATE_LIMIT = "60 per minute"

@@ -26,6 +26,9 @@ def upgrade():
     sa.Column('translation_id', sa.Integer(), nullable=True),
     sa.Column('language', sa.String(length=8), nullable=False),
     sa.Column('titled', sa.Boolean(), nullable=False),
+    sa.Column('thread_id', sa.Integer(), nullable=False),
+    sa.Column('author_id', sa.Integer(), nullable=False),
+    sa.Column('created_at', sa.DateTime(timezone=True), nullable=False),
     sa.Column('vector', postgresql.TSVECTOR().with_variant(sa.Text(), 'sqlite'), nullable=False),
     sa.Column('analyzer', sa.SmallInteger(), nullable=False),
     sa.Column('digest', sa.String(length=32), nullable=False),
@@ -37,6 +40,20 @@ def upgrade():
         batch_op.create_index(batch_op.f('ix_search_texts_post_id'), ['post_id'], unique=False)
         batch_op.create_index(batch_op.f('ix_search_texts_translation_id'), ['translation_id'], unique=False)
         batch_op.create_index('ix_search_texts_vector', ['vector'], unique=False, postgresql_using='gin')
+        batch_op.create_index('ix_search_texts_created_at', ['created_at', 'post_id'], unique=False)
+        batch_op.create_index(batch_op.f('ix_search_texts_thread_id'), ['thread_id'], unique=False)
+
+    # The few posts and threads readers may not see, which searches exclude (access.py).
+    op.create_index(
+        'ix_posts_hidden', 'posts', ['id'], unique=False,
+        postgresql_where=sa.text('is_hidden IS NOT false'),
+        sqlite_where=sa.text('is_hidden IS NOT 0'),
+    )
+    op.create_index(
+        'ix_threads_not_visible', 'threads', ['id'], unique=False,
+        postgresql_where=sa.text('merged_into_id IS NOT NULL OR is_hidden IS NOT false'),
+        sqlite_where=sa.text('merged_into_id IS NOT NULL OR is_hidden IS NOT 0'),
+    )
 
     with op.batch_alter_table('search_state', schema=None) as batch_op:
         batch_op.add_column(sa.Column('analyzer', sa.SmallInteger(), nullable=True))
@@ -63,10 +80,14 @@ def upgrade():
 
 
 def downgrade():
+    op.drop_index('ix_threads_not_visible', table_name='threads')
+    op.drop_index('ix_posts_hidden', table_name='posts')
     with op.batch_alter_table('search_state', schema=None) as batch_op:
         batch_op.drop_column('analyzer')
 
     with op.batch_alter_table('search_texts', schema=None) as batch_op:
+        batch_op.drop_index(batch_op.f('ix_search_texts_thread_id'))
+        batch_op.drop_index('ix_search_texts_created_at')
         batch_op.drop_index('ix_search_texts_vector', postgresql_using='gin')
         batch_op.drop_index(batch_op.f('ix_search_texts_translation_id'))
         batch_op.drop_index(batch_op.f('ix_search_texts_post_id'))

@@ -228,3 +228,50 @@ def test_several_hosts_writing_and_searching_at_once(app, tmp_path, make_user, m
     assert failures == []
     assert total(app.test_client(), "همبستگی") == 24
     assert run(app, "search", "status").exit_code == 0
+
+
+def test_newest_first_stays_true_past_the_rank_limit_with_old_posts_imported_late(
+    app, client, make_thread
+):
+    """Posts of an old archive imported today get new ids and old dates: the newest matches
+    are still the newest by date."""
+    from datetime import UTC, datetime
+
+    app.config["SEARCH_RANK_LIMIT"] = 5
+    fulltext.current().rank_limit = 5
+    thread = make_thread(body="شورا آغاز")
+    recent = [posting.reply(thread.author, thread, f"شورا تازه {n}") for n in range(6)]
+    imported = [posting.reply(thread.author, thread, f"شورا کهنه {n}") for n in range(6)]
+    for n, post in enumerate(imported):
+        post.created_at = datetime(2010, 3, 28 - n, tzinfo=UTC)
+    db.session.commit()
+    body = client.get(
+        "/api/v1/search", query_string={"q": "شورا", "sort": "newest", "per_page": 5}
+    ).get_json()
+    assert body["total_is_exact"] is False
+    assert [r["post_id"] for r in body["results"]] == [p.id for p in recent[::-1][:5]]
+    body = client.get(
+        "/api/v1/search", query_string={"q": "شورا", "sort": "oldest", "per_page": 5}
+    ).get_json()
+    assert [r["post_id"] for r in body["results"]] == [p.id for p in imported[::-1][:5]]
+
+
+def test_merged_and_split_posts_keep_their_rows_in_step(
+    app, make_thread, make_user, make_moderator
+):
+    from tribune.services import moderation
+
+    older = make_thread(title="نخستین رشته", body="متن آغاز")
+    newer = make_thread(author=make_user("kaveh"), section=older.section,
+                        title="رشته‌ی دوم", body="متن دوم")  # fmt: skip
+    replies = [posting.reply(newer.author, newer, f"پاسخ {n}") for n in range(3)]
+    moderator = make_moderator()
+    moderation.merge_threads(moderator, newer, older, "یک بحث در دو جا")
+    moderation.split_thread(
+        moderator, older, [replies[1].id, replies[2].id], "شاخه", older.section, "جدا"
+    )
+    status = run(app, "search", "status")
+    assert status.exit_code == 0, status.output
+    rows = dict(db.session.execute(select(SearchText.post_id, SearchText.thread_id)).all())
+    for post in db.session.scalars(select(Post)):
+        assert rows[post.id] == post.thread_id

@@ -29,7 +29,10 @@ matches are what a reader of a forum most likely wants).
 from __future__ import annotations
 
 import hashlib
+import itertools
+import json
 import logging
+import math
 import time
 from collections import defaultdict
 from collections.abc import Iterable
@@ -49,9 +52,12 @@ from sqlalchemy import (
     literal_column,
     select,
     text,
+    update,
 )
 from sqlalchemy.dialects.postgresql import TSQUERY, distinct_on
 from sqlalchemy.exc import OperationalError
+from sqlalchemy.ext.compiler import compiles
+from sqlalchemy.sql.expression import ClauseElement, Executable
 
 from tribune import access
 from tribune.fulltext import texts as texts_module
@@ -82,7 +88,7 @@ from tribune.models import (
 log = logging.getLogger(__name__)
 
 STATE_NAME = "postgres"
-RANK_LIMIT = 10_000
+RANK_LIMIT = 2_000
 # tsvector limits: positions 1..16383 (larger ones would be clamped by PostgreSQL anyway), at
 # most 256 positions kept per word.
 MAX_POSITION = 16383
@@ -110,18 +116,36 @@ def _quote(word: str) -> str:
     return "'" + word.replace("\\", "\\\\").replace("'", "''") + "'"
 
 
+def pair(first: str, second: str) -> str:
+    """The word that stands for `first` followed by `second` (see vector_literal)."""
+    return f"~{first}_{second}"
+
+
 def _add_tokens(positions, analyzer, value: str, start: int, mark: str, weight: str) -> int:
-    """Add `value`'s index tokens at positions from `start`; return the next free position."""
+    """Add `value`'s index tokens at positions from `start`, and the pairs of tokens at
+    neighbouring positions; return the next free position."""
     last = start - 1
+    at: dict[int, list[str]] = defaultdict(list)
     for token in analyzer(value, positions=True, mode="index", start_pos=start):
         position = min(token.pos, MAX_POSITION)
         positions[mark + token.text].add((position, weight))
+        at[token.pos].append(token.text)
         last = max(last, token.pos)
+    if not mark:  # phrases match exact words only (querylang.alternatives): no stemmed pairs
+        for position, words in at.items():
+            for following in at.get(position + 1, ()):
+                for word in words:
+                    positions[pair(word, following)].add((min(position, MAX_POSITION), weight))
     return last + 1
 
 
 def vector_literal(item: Text) -> str:
-    """The tsvector literal of one text: 'word':1A,7 'other':3 ..."""
+    """The tsvector literal of one text: 'word':1A,7 'other':3 ...
+
+    Beside each word, each pair of neighbouring words is a word of its own («~جمهوری_اسلامی»):
+    a phrase then matches by its pairs through the GIN index alone, where PostgreSQL would
+    otherwise read every post holding all its words to compare positions (at a million posts,
+    a phrase of common words is tens of thousands of them)."""
     positions: dict[str, set[tuple[int, str]]] = defaultdict(set)
     body = item.plain_body()
     analyzers = [(analyzer_for("fa"), "")]
@@ -144,6 +168,11 @@ def digest(item: Text) -> str:
     return hashlib.md5(source.encode("utf-8"), usedforsecurity=False).hexdigest()
 
 
+# Where a post stands: its rows' copies of these (see models/search.py). All are the post's own,
+# so the post's row lock, which every change of them takes, orders their writers.
+_PLACE = (Post.thread_id, Post.author_id, Post.created_at)
+
+
 def derive(connection, post_ids: Iterable[int]) -> int:
     """Write the rows of these posts' texts again (none for posts that no longer exist).
 
@@ -156,9 +185,15 @@ def derive(connection, post_ids: Iterable[int]) -> int:
     written = 0
     for start in range(0, len(ids), texts_module.CHUNK):
         chunk = ids[start : start + texts_module.CHUNK]
-        connection.execute(
-            select(Post.id).where(Post.id.in_(chunk)).order_by(Post.id).with_for_update()
-        ).all()
+        places = {
+            row.id: row
+            for row in connection.execute(
+                select(Post.id, *_PLACE)
+                .where(Post.id.in_(chunk))
+                .order_by(Post.id)
+                .with_for_update()
+            )
+        }
         found = texts_module.post_texts(connection, chunk)
         connection.execute(delete(_TABLE).where(_TABLE.c.post_id.in_(chunk)))
         rows = [
@@ -171,9 +206,11 @@ def derive(connection, post_ids: Iterable[int]) -> int:
                 "vector": vector_literal(item),
                 "analyzer": ANALYZER_VERSION,
                 "digest": digest(item),
+                **{column.key: getattr(places[item.post_id], column.key) for column in _PLACE},
             }
             for items in found.values()
             for item in items
+            if item.post_id in places
         ]
         if rows:
             connection.execute(insert(_TABLE), rows)
@@ -181,24 +218,37 @@ def derive(connection, post_ids: Iterable[int]) -> int:
     return written
 
 
-def _posts_to_derive(connection, changes) -> set[int]:
-    """The posts whose rows a flush's changes make wrong: new or edited texts, and the title
-    carriers of threads whose first post may have changed (a move, merge or split)."""
+def refresh_places(connection, post_ids) -> None:
+    """Copy the posts' thread, author and date onto their rows again (a post moved by a merge
+    or a split): no text changed, nothing to analyse."""
+    connection.execute(
+        update(_TABLE)
+        .where(_TABLE.c.post_id == Post.id, _TABLE.c.post_id.in_(sorted(post_ids)))
+        .values({column.key: column for column in _PLACE})
+    )
+
+
+def _apply(connection, changes) -> None:
+    """Bring the rows a flush's changes made wrong up to date: new or edited texts analysed
+    again; moved posts given their new place; and the title carriers of threads whose first
+    post may have changed (a move, merge or split) analysed again. A thread's section and kind
+    are read from the thread when searching: moving a thread rewrites no row."""
     posts: set[int] = set()
+    moved: set[int] = set()
     threads: set[int] = set()
     for change in changes:
         if change.kind == "post":
-            moved = "thread_id" in change.attributes and not change.created
-            if change.deleted or moved:
-                threads.update(change.refs.get("thread", ()))
-            if not change.deleted and (
-                change.created or moved or change.attributes & {"body_source", "language"}
-            ):
+            if change.created or change.attributes & {"body_source", "language"}:
                 posts.add(change.object_id)
+            elif change.attributes & {"thread_id", "author_id", "created_at"}:
+                moved.add(change.object_id)
+            if change.deleted or ("thread_id" in change.attributes and not change.created):
+                threads.update(change.refs.get("thread", ()))
         elif change.kind == "thread" and "title" in change.attributes and not change.created:
             threads.add(change.object_id)
         elif change.kind == "translation":
             posts.update(change.refs.get("post", ()))
+    posts = {post for post in posts if not _deleted(changes, post)}
     if threads:
         posts.update(texts_module.opening_post_ids(connection, threads).values())
         posts.update(
@@ -208,17 +258,33 @@ def _posts_to_derive(connection, changes) -> set[int]:
                 .where(_TABLE.c.titled, Post.thread_id.in_(sorted(threads)))
             )
         )
-    return posts
+    moved -= posts
+    if moved:
+        refresh_places(connection, moved)
+    derive(connection, posts)
+
+
+def _deleted(changes, post_id: int) -> bool:
+    return any(c.kind == "post" and c.deleted and c.object_id == post_id for c in changes)
 
 
 # Querying
 
 
 def _alternative(alternative) -> str:
-    words = [_quote(lexeme(alternative.field, word)) for word in alternative.words]
+    words = [lexeme(alternative.field, word) for word in alternative.words]
     if alternative.prefix:
-        return words[0] + ":*"
-    return words[0] if len(words) == 1 else "(" + " <-> ".join(words) + ")"
+        return _quote(words[0]) + ":*"
+    if len(words) == 1:
+        return _quote(words[0])
+    # A phrase of two words is one pair; a longer one needs its pairs, and its words in order.
+    pairs = [
+        _quote(pair(lexeme(alternative.field, a), b))
+        for a, b in itertools.pairwise(alternative.words)
+    ]
+    if len(pairs) == 1:
+        return pairs[0]
+    return "(" + " & ".join(pairs) + " & (" + " <-> ".join(map(_quote, words)) + "))"
 
 
 def tsquery(query) -> str | None:
@@ -236,66 +302,123 @@ def _utc(day, end: bool) -> datetime:
 
 def _matching(query, ranked: bool) -> Select:
     """The texts that match `query` in posts readers may see: (post, translation, language,
-    thread, date, score)."""
+    thread, date, score).
+
+    Only `search_texts` is scanned: what readers may not see is excluded by the few hidden posts
+    (access.hidden_post_ids), and filters become sets of thread or author ids from their own
+    tables, so the match is found through the GIN index alone, whatever the size of the forum."""
     words = tsquery(query)
-    vector = _TABLE.c.vector
-    if words is not None and ranked:
-        match = cast(bindparam("words", words), TSQUERY)
-        score = func.ts_rank(
-            literal_column(f"'{WEIGHTS}'::float4[]"), vector, match, LENGTH_NORMALIZATION
-        )
+    table = _TABLE.c
+    match = cast(bindparam("words", words), TSQUERY) if words is not None else None
+    if match is not None and ranked:
+        weights = literal_column(f"'{WEIGHTS}'::float4[]")
+        score = func.ts_rank(weights, table.vector, match, LENGTH_NORMALIZATION)
     else:
         score = literal(0.0)
     statement = (
         select(
-            _TABLE.c.post_id,
-            _TABLE.c.translation_id,
-            _TABLE.c.language,
-            Post.thread_id,
-            Post.created_at,
+            table.post_id,
+            table.translation_id,
+            table.language,
+            table.thread_id,
+            table.created_at,
             score.label("score"),
         )
         .select_from(_TABLE)
-        .join(Post, Post.id == _TABLE.c.post_id)
-        .join(Thread, Thread.id == Post.thread_id)
-        .where(access.visible_posts_clause(None), access.visible_threads_clause(None))
+        .where(table.post_id.not_in(access.hidden_post_ids()))
     )
-    if words is not None:
-        statement = statement.where(vector.op("@@")(cast(bindparam("words", words), TSQUERY)))
+    if match is not None:
+        statement = statement.where(table.vector.op("@@")(match))
     filters = query.filters
+    threads = None
     if "area" in filters or "section" in filters:
-        statement = statement.join(Section, Section.id == Thread.section_id)
+        threads = select(Thread.id).join(Section, Section.id == Thread.section_id)
         if "area" in filters:
-            statement = statement.where(Section.area == filters["area"])
+            threads = threads.where(Section.area == filters["area"])
         if "section" in filters:
-            statement = statement.where(func.lower(Section.slug) == filters["section"])
+            threads = threads.where(func.lower(Section.slug) == filters["section"])
+    if "kind" in filters:
+        threads = select(Thread.id) if threads is None else threads
+        threads = threads.where(Thread.kind == filters["kind"])
+    if threads is not None:
+        statement = statement.where(table.thread_id.in_(threads))
     if "author" in filters:
-        statement = statement.join(User, User.id == Post.author_id).where(
-            User.username_key == filters["author"]
-        )
+        authors = select(User.id).where(User.username_key == filters["author"])
+        statement = statement.where(table.author_id.in_(authors))
     if "association" in filters:
-        statement = statement.where(
-            exists(
-                select(PaperSignature.id)
-                .join(Association, Association.id == PaperSignature.association_id)
-                .where(
-                    PaperSignature.thread_id == Thread.id,
-                    PaperSignature.withdrawn_at.is_(None),
-                    func.lower(Association.slug) == filters["association"],
-                )
+        signed = (
+            select(PaperSignature.thread_id)
+            .join(Association, Association.id == PaperSignature.association_id)
+            .where(
+                PaperSignature.withdrawn_at.is_(None),
+                func.lower(Association.slug) == filters["association"],
             )
         )
+        statement = statement.where(table.thread_id.in_(signed))
     if "lang" in filters:
-        statement = statement.where(_TABLE.c.language == filters["lang"])
-    if "kind" in filters:
-        statement = statement.where(Thread.kind == filters["kind"])
+        statement = statement.where(table.language == filters["lang"])
     if query.after is not None:
-        statement = statement.where(Post.created_at >= _utc(query.after, end=False))
+        statement = statement.where(table.created_at >= _utc(query.after, end=False))
     if query.before is not None:
-        statement = statement.where(Post.created_at <= _utc(query.before, end=True))
+        statement = statement.where(table.created_at <= _utc(query.before, end=True))
     if query.thread_id is not None:
-        statement = statement.where(Post.thread_id == query.thread_id)
+        statement = statement.where(table.thread_id == query.thread_id)
     return statement
+
+
+def _count(session, matching: Select, limit: int) -> int:
+    """How many posts match, counting up to `limit` + 1 (reading about that many rows)."""
+    counted = matching.with_only_columns(_TABLE.c.post_id).limit(limit + 1).subquery()
+    return session.scalar(select(func.count(distinct(counted.c.post_id))))
+
+
+class Explain(Executable, ClauseElement):
+    """`EXPLAIN (FORMAT JSON) <statement>`, with the statement's parameters bound as usual
+    (SQLAlchemy's documented recipe for custom constructs)."""
+
+    inherit_cache = False
+
+    def __init__(self, statement) -> None:
+        self.statement = statement
+
+
+@compiles(Explain, "postgresql")
+def _compile_explain(element, compiler, **kw):
+    return "EXPLAIN (FORMAT JSON) " + compiler.process(element.statement, **kw)
+
+
+def _estimated_rows(session, statement: Select) -> float:
+    """PostgreSQL's own estimate of the rows `statement` returns (from its statistics of the
+    words: the commonest lexemes and their frequencies, kept by ANALYZE)."""
+    plan = session.execute(Explain(statement)).scalar()
+    if isinstance(plan, str):
+        plan = json.loads(plan)
+    return float(plan[0]["Plan"]["Plan Rows"])
+
+
+def _newest(session, matching: Select, limit: int, oldest: bool = False) -> Select:
+    """The `limit` newest (or oldest) of many matches, without reading all of them.
+
+    Reading every match of a common word to sort them costs one heap row per match (at a
+    million posts, tens of thousands). Posts are numbered as they are written, so the newest
+    matches are among the posts with the highest ids: the match is intersected with an id range
+    holding about three times `limit` matches by PostgreSQL's estimate of how common the words
+    are, and widened until it holds more than `limit` (an estimate can be low)."""
+    post_id = _TABLE.c.post_id
+    created = _TABLE.c.created_at
+    ordered = created.asc() if oldest else created.desc()
+    if oldest:
+        # Archives imported later carry old dates and new ids: only dates give the oldest.
+        return matching.order_by(ordered).limit(limit)
+    top = session.scalar(select(func.max(post_id))) or 0
+    share = _estimated_rows(session, matching) / max(top, 1)
+    span = max(limit, math.ceil(3 * limit / max(share, 1e-9)))
+    while span < top:
+        window = matching.where(post_id > top - span)
+        if _count(session, window, limit) > limit:
+            return window.order_by(ordered).limit(limit)
+        span *= 4
+    return matching.order_by(ordered).limit(limit)
 
 
 def _order(columns, sort: str):
@@ -319,8 +442,7 @@ class PostgresBackend(Backend):
 
     def changed(self, session, changes) -> None:
         """Rewrite the rows the flush made wrong, in the same transaction."""
-        connection = session.connection()
-        derive(connection, _posts_to_derive(connection, changes))
+        _apply(session.connection(), changes)
 
     # Searching
 
@@ -333,14 +455,11 @@ class PostgresBackend(Backend):
         try:
             self._check_built(session)
             matching = _matching(query, ranked=sort == "relevance")
-            limited = matching.with_only_columns(_TABLE.c.post_id).limit(self.rank_limit + 1)
-            counted = limited.subquery()
-            total = session.scalar(select(func.count(distinct(counted.c.post_id))))
+            total = _count(session, matching, self.rank_limit)
             capped = total > self.rank_limit
             if capped:
                 # Rank the newest `rank_limit` matches (the oldest for sort=oldest).
-                newest_first = Post.created_at.asc() if sort == "oldest" else Post.created_at.desc()
-                matching = matching.order_by(newest_first).limit(self.rank_limit)
+                matching = _newest(session, matching, self.rank_limit, oldest=sort == "oldest")
                 total = self.rank_limit
             rows = session.execute(self._page(matching, sort, first, per_page, group)).all()
         except OperationalError as error:
@@ -489,32 +608,38 @@ class PostgresBackend(Backend):
                     f"{ANALYZER_VERSION}): run `flask search rebuild`"
                 )
             if thorough:
-                stale = session.scalar(text(_STALE_ROWS))
+                stale, misplaced = session.execute(text(_STALE_ROWS)).one()
                 status.facts.append(("rows checked against their text", str(rows)))
                 if stale:
                     status.problems.append(
                         f"{stale} rows do not match their text any more (drift): "
                         "run `flask search rebuild`"
                     )
+                if misplaced:
+                    status.problems.append(
+                        f"{misplaced} rows do not say where their post stands (thread, author "
+                        "or date; drift): run `flask search rebuild`"
+                    )
         return status
 
 
-# The same digest as `digest()`, computed in SQL for every row: the opening post of a thread (its
-# smallest id) and its translations carry the title.
+# The same digest as `digest()`, computed in SQL for every row (the opening post of a thread, its
+# smallest id, and its translations carry the title); and the row's copy of where its post stands.
 _STALE_ROWS = """
 WITH openers AS (SELECT min(id) AS id FROM posts GROUP BY thread_id)
-SELECT count(*)
-FROM search_texts s
-JOIN posts p ON p.id = s.post_id
-JOIN threads t ON t.id = p.thread_id
-LEFT JOIN openers o ON o.id = p.id
-LEFT JOIN translations tr ON tr.id = s.translation_id
-WHERE s.digest IS DISTINCT FROM md5(
+SELECT
+  count(*) FILTER (WHERE s.digest IS DISTINCT FROM md5(
     CASE WHEN s.translation_id IS NULL
     THEN p.language || chr(31) || CASE WHEN o.id IS NULL THEN '' ELSE coalesce(t.title, '') END
          || chr(31) || coalesce(p.body_source, '')
     ELSE tr.language || chr(31) || CASE WHEN o.id IS NULL THEN '' ELSE coalesce(tr.title, '') END
          || chr(31) || coalesce(tr.body_source, '')
-    END
-)
+    END)),
+  count(*) FILTER (WHERE s.thread_id IS DISTINCT FROM p.thread_id
+    OR s.author_id IS DISTINCT FROM p.author_id OR s.created_at IS DISTINCT FROM p.created_at)
+FROM search_texts s
+JOIN posts p ON p.id = s.post_id
+JOIN threads t ON t.id = p.thread_id
+LEFT JOIN openers o ON o.id = p.id
+LEFT JOIN translations tr ON tr.id = s.translation_id
 """

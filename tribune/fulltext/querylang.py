@@ -469,7 +469,8 @@ def alternatives(term: SearchTerm) -> tuple[Alternative, ...]:
     if not generic:
         return ()
     found = [Alternative(GENERIC, generic)]
-    if all(is_persian(word) for word in generic):
+    if len(generic) > 1 or all(is_persian(word) for word in generic):
+        # A phrase asks for its exact words (spelling variants aside), not their stems; and
         # Persian words are never stemmed: the stem fields would only repeat `generic`.
         return tuple(found)
     for lang in STEM_LANGUAGES:

@@ -2,7 +2,7 @@
 
 from datetime import datetime
 
-from sqlalchemy import JSON, ForeignKey, Index, String, Text
+from sqlalchemy import JSON, ForeignKey, Index, String, Text, text
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from tribune.extensions import db
@@ -44,6 +44,13 @@ class Thread(db.Model):
     __tablename__ = "threads"
     __table_args__ = (
         Index("ix_threads_section_activity", "section_id", "is_pinned", "last_post_at"),
+        # The few threads readers may not see (access.hidden_post_ids reads them by this).
+        Index(
+            "ix_threads_not_visible",
+            "id",
+            postgresql_where=text("merged_into_id IS NOT NULL OR is_hidden IS NOT false"),
+            sqlite_where=text("merged_into_id IS NOT NULL OR is_hidden IS NOT 0"),
+        ),
     )
 
     id: Mapped[int] = mapped_column(primary_key=True)
@@ -92,7 +99,16 @@ class Post(db.Model):
     """A post. Markdown is rendered once, on save, into body_html (sanitized)."""
 
     __tablename__ = "posts"
-    __table_args__ = (Index("ix_posts_thread_order", "thread_id", "id"),)
+    __table_args__ = (
+        Index("ix_posts_thread_order", "thread_id", "id"),
+        # The few hidden posts (access.hidden_post_ids reads them by this).
+        Index(
+            "ix_posts_hidden",
+            "id",
+            postgresql_where=text("is_hidden IS NOT false"),
+            sqlite_where=text("is_hidden IS NOT 0"),
+        ),
+    )
 
     id: Mapped[int] = mapped_column(primary_key=True)
     thread_id: Mapped[int] = mapped_column(ForeignKey("threads.id"))

@@ -19,13 +19,18 @@ from tribune.models.base import UTCDateTime, utcnow
 
 class SearchText(db.Model):
     """One text of a post as the analyzer reads it: the post's own (translation_id None) or one
-    translation. Rows exist for hidden posts too: searches join the readers' visibility rule,
-    so hiding, moving or suspending changes no row here."""
+    translation. Rows exist for hidden posts too: searches exclude what readers may not see by
+    the readers' visibility rule, read from posts and threads, so hiding changes no row here.
+
+    thread_id, author_id and created_at are copies of the post's, kept in the same transactions
+    as the originals (a merge, a split), so that matching, sorting and grouping read this one
+    table; `flask search status` compares them."""
 
     __tablename__ = "search_texts"
     __table_args__ = (
         # GIN on PostgreSQL (the only database this table is used on; elsewhere it stays empty).
         Index("ix_search_texts_vector", "vector", postgresql_using="gin"),
+        Index("ix_search_texts_created_at", "created_at", "post_id"),
     )
 
     # "p<post id>" or "t<translation id>" (fulltext.texts.Text.key)
@@ -37,6 +42,9 @@ class SearchText(db.Model):
     language: Mapped[str] = mapped_column(String(8))
     # Whether the text carries its thread's title (the opening post and its translations).
     titled: Mapped[bool] = mapped_column(Boolean, default=False)
+    thread_id: Mapped[int] = mapped_column(Integer, index=True)
+    author_id: Mapped[int] = mapped_column(Integer)
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime)
     vector: Mapped[str] = mapped_column(TSVECTOR().with_variant(Text(), "sqlite"))
     # The analysis.ANALYZER_VERSION that made `vector`, and an md5 of what it was made from
     # (language, title, Markdown body): `flask search status` compares both.
