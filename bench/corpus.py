@@ -25,7 +25,7 @@ Arabic ي/ك (a quarter of the posts), ZWNJ compounds joined, glued or spaced (a
 digits in Persian, Arabic-Indic or ASCII script, tatweel and diacritics on some words.
 
 How frequent the query words are. Bands are set by a word's expected share of the posts *of
-its own language* that contain it (`Vocabulary.share`, from its Zipf weight and the length
+its own language* that contain it (`Vocabulary.shares`, from its Zipf weight and the length
 distribution), and checked by the hit counts the benchmark reports:
 - rare:   0.02-0.1 % of the posts (10k posts: 0-7 hits; 1M: 150-750 hits for a Persian word)
 - medium: 0.5-2 %
@@ -43,7 +43,6 @@ Kinds (queries.py draws 200 of each, cycling rare/medium/common, 3 in 4 Persian)
 
 from __future__ import annotations
 
-import bisect
 import importlib.metadata
 import json
 import math
@@ -108,7 +107,7 @@ FORUM_LATIN = {
 }
 FORUM_RANKS = range(40, 4000, 40)
 # Multi-word expressions: a sentence holds one with probability COLLOCATION_RATE, drawn with
-# Zipf weights, so some phrases recur across thousands of posts.
+# Zipf weights, so some phrases recur across many posts (the first in ~10 % of Persian posts).
 COLLOCATIONS = {
     "fa": [
         "زندانیان سیاسی", "حقوق بشر", "جدایی دین از دولت", "جمهوری دمکراتیک و لائیک",
@@ -124,7 +123,7 @@ COLLOCATIONS = {
     "nl": ["politieke gevangenen", "scheiding van kerk en staat", "vrije verkiezingen",
            "afschaffing van de doodstraf"],
 }  # fmt: skip
-COLLOCATION_RATE = 0.25
+COLLOCATION_RATE = 0.04
 # Words per post: log-normal, median 85 (mean ~96), clipped.
 LENGTH_MEDIAN, LENGTH_SIGMA, LENGTH_MIN, LENGTH_MAX = 85, 0.5, 8, 1500
 
@@ -213,19 +212,34 @@ class Vocabulary:
     def draw(self, rng: random.Random, k: int) -> list[str]:
         return rng.choices(self.words, cum_weights=self.cumulative, k=k)
 
-    def share(self, rank: int) -> float:
-        """Expected share of this language's posts containing the word of `rank` (0-based)."""
-        p = self.probability[rank]
-        return sum(1 - (1 - p) ** n for n in _LENGTH_QUANTILES) / len(_LENGTH_QUANTILES)
-
     @cached_property
     def shares(self) -> dict[str, float]:
-        return {word: self.share(rank) for rank, word in enumerate(self.words)}
+        """{word: expected share of this language's posts in which search finds it}.
+
+        Search finds a word by its analyzed form: «جمهورى» and «جمهوری», «کتاب» and «کتابها»
+        are one word to it, so a word's share counts every spelling with the same tokens.
+        Stop words (no token) are left out: they match nothing."""
+        from tribune.fulltext.analysis import analyzer_for
+
+        analyzer = analyzer_for("fa")  # the generic analysis every text gets
+        keys = {}
+        found: dict[str, float] = {}
+        for word, p in zip(self.words, self.probability, strict=True):
+            key = " ".join(t.text for t in analyzer(word, mode="query"))
+            if key:
+                keys[word] = key
+                found[key] = found.get(key, 0.0) + p
+        return {word: _share(found[key]) for word, key in keys.items()}
 
     def band(self, name: str) -> list[str]:
         """The words whose expected share lies in band `name`."""
         low, high = BANDS[name]
         return [word for word, share in self.shares.items() if low <= share <= high]
+
+
+def _share(p: float) -> float:
+    """Expected share of posts holding a word whose tokens have probability `p`."""
+    return sum(1 - (1 - p) ** n for n in _LENGTH_QUANTILES) / len(_LENGTH_QUANTILES)
 
 
 def _length_quantiles(count: int = 64) -> list[int]:
@@ -407,9 +421,3 @@ def _cumulate(values):
 def words_of(text: str) -> list[list[str]]:
     """The words of a stored text, sentence by sentence (phrases never cross punctuation)."""
     return [_WORD.findall(part) for part in re.split(r"[.؟?!،,;:\n«»()\"']+", text)]
-
-
-def nearest_rank(vocab: Vocabulary, share: float) -> int:
-    """The rank whose expected share is closest to `share` (shares fall with rank)."""
-    negated = [-vocab.share(r) for r in range(len(vocab.words))]
-    return min(len(negated) - 1, bisect.bisect_left(negated, -share))

@@ -121,6 +121,7 @@ def sample(corpus: Corpus, session, count: int, seed: int = 7) -> list[Query]:
     phrases = phrase_candidates(session, corpus, random.Random(seed + 1))
     bands = list(BANDS)
     queries = []
+    used: set[str] = set()
     for i in range(count):
         band = bands[i % len(bands)]
         lang = words.language()
@@ -128,18 +129,33 @@ def sample(corpus: Corpus, session, count: int, seed: int = 7) -> list[Query]:
         two = words.word(lang, band), words.word(lang, band)
         queries.append(Query("2-term", band, lang, " ".join(two)))
         pool = phrases[band] or [p for items in phrases.values() for p in items]
+        # Each phrase once (collocations would otherwise recur): the pool is large.
         phrase_lang, phrase = rng.choice(pool)
+        for _ in range(50):
+            if phrase not in used:
+                break
+            phrase_lang, phrase = rng.choice(pool)
+        used.add(phrase)
         queries.append(Query("phrase", band, phrase_lang, f'"{phrase}"'))
         condition = rng.choice(FILTERS).format(lang=lang)
         queries.append(Query("filtered", band, lang, f"{words.word(lang, band)} {condition}"))
+        queries.append(Query("prefix", band, lang, prefix_query(words, rng, lang, band)))
+    return queries
+
+
+def prefix_query(words: Sampler, rng: random.Random, lang: str, band: str) -> str:
+    """The first 3-5 letters of a word of the band, and a star."""
+    while True:
         stem = words.word(lang, band, min_length=4)
         size = rng.randint(3, min(5, len(stem) - 1))
         # At least MIN_PREFIX (3) letters: a ZWNJ or a mark does not count as one.
         while sum(c.isalpha() for c in stem[:size]) < 3 and size < len(stem):
             size += 1
-        prefix = stem[:size].rstrip("\u200c")
-        queries.append(Query("prefix", band, lang, prefix + "*"))
-    return queries
+        query = stem[:size].rstrip("\u200c") + "*"
+        # A prefix ending like a plural suffix is folded too («پنها*» -> «پن*») and may then
+        # be refused as too short: draw another (the report names this).
+        if searchable(query):
+            return query
 
 
 def warm_up(client, corpus: Corpus, path: str) -> None:

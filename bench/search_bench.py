@@ -187,7 +187,9 @@ def stage_queries(target: Target, corpus: Corpus, count: int, posts: int) -> dic
 
 def stage_lag(target: Target, count: int, rate: float, interval: float | None) -> dict:
     modes = ["second-host"] if target.backend == "postgres" else ["in-request", "worker"]
-    return {mode: lag.measure(target, mode, count, rate, interval) for mode in modes}
+    before = loads()
+    result = {mode: lag.measure(target, mode, count, rate, interval) for mode in modes}
+    return {**result, "load_average_before": before, "load_average_after": loads()}
 
 
 def main(argv=None) -> dict:
