@@ -419,5 +419,18 @@ def _cumulate(values):
 
 
 def words_of(text: str) -> list[list[str]]:
-    """The words of a stored text, sentence by sentence (phrases never cross punctuation)."""
-    return [_WORD.findall(part) for part in re.split(r"[.؟?!،,;:\n«»()\"']+", text)]
+    """Runs of adjacent words of a stored text: punctuation, a number or anything else that is
+    not a word ends a run, so a phrase read from a run is adjacent in the text as written."""
+    runs: list[list[str]] = []
+    for part in re.split(r"[.؟?!،,;:«»()\"']+", text):
+        run: list[str] = []
+        for item in part.split():
+            if _WORD.fullmatch(item):
+                run.append(item)
+            else:
+                if run:
+                    runs.append(run)
+                run = []
+        if run:
+            runs.append(run)
+    return runs

@@ -167,7 +167,10 @@ def stage_queries(target: Target, corpus: Corpus, count: int, posts: int) -> dic
     (target.out / "queries.json").write_text(json.dumps(api, ensure_ascii=False, indent=1))
     if target.backend == "postgres":
         explained = queries.explain_slowest(app, api)
-        (target.out / "explain.json").write_text(json.dumps(explained, ensure_ascii=False))
+        # Parameters hold dates (after:, before:): written as text.
+        (target.out / "explain.json").write_text(
+            json.dumps(explained, ensure_ascii=False, default=str)
+        )
         with open(target.out / "explain.txt", "w") as handle:
             for kind, item in explained.items():
                 query = item["query"]
