@@ -39,6 +39,9 @@ Kinds (queries.py draws 200 of each, cycling rare/medium/common, 3 in 4 Persian)
   (common: all >= 5 %, medium: the rarest 0.5-5 %, rare: the rarest below 0.5 %);
 - prefix: the first 3-5 letters of a word of the band (matching every word so begun, so a
   prefix usually matches far more posts than its word).
+Measured (median share of all posts matched, rare / medium / common, 100k posts; the same at
+50k and 1M within a few hundredths): 1-term 0.06 / 0.65 / 5.4 %; 2-term 0 / 0.008 / 0.7 %;
+phrase 0.001 / 0.005 / 0.2-0.5 %; filtered 0.02 / 0.2 / 2.1-2.5 %; prefix 0.2-0.7 / 1.5 / 6 %.
 """
 
 from __future__ import annotations
