@@ -8,7 +8,7 @@ FLASK  := $(BIN)/flask --app tribune
 HOST   ?= 127.0.0.1
 PORT   ?= 5000
 
-.PHONY: run test setup setup-test translations lint security bench clean
+.PHONY: run test setup setup-test translations lint security bench bench-search clean
 
 $(BIN)/python:
 	@$(PYTHON) -c 'import sys; sys.exit(0 if sys.version_info >= (3, 11) else "Tribune needs Python 3.11 or newer")'
@@ -55,11 +55,19 @@ messages: | $(BIN)/python
 	$(BIN)/pybabel extract --ignore-dirs '.* __pycache__' -F babel.cfg -k _l -k lazy_gettext --no-location --sort-output -o tribune/translations/messages.pot .
 	$(BIN)/pybabel update --no-fuzzy-matching -i tribune/translations/messages.pot -d tribune/translations
 
-# Search benchmark (bench/search_bench.py): 10k posts by default, BENCH_POSTS=100000 for the big one.
+# Search benchmark (bench/search_bench.py): one backend at one size, e.g.
+# `make bench BENCH_BACKEND=postgres BENCH_POSTS=100000` (PostgreSQL on 127.0.0.1:5432, database
+# tribune_bench_100k). `make bench-search` runs the whole matrix and prints one table
+# (bench/run_all.py; the 1M PostgreSQL run takes a long while). Results go to bench/out/.
 BENCH_POSTS ?= 10000
+BENCH_BACKEND ?= whoosh
 bench: setup-test
 	$(BIN)/python -m pip install --quiet -e '.[bench]'
-	$(BIN)/python bench/search_bench.py --posts $(BENCH_POSTS)
+	$(BIN)/python bench/search_bench.py --backend $(BENCH_BACKEND) --posts $(BENCH_POSTS)
+
+bench-search: setup-test
+	$(BIN)/python -m pip install --quiet -e '.[bench]'
+	$(BIN)/python bench/run_all.py
 
 clean:
 	rm -rf $(VENV) .pytest_cache .ruff_cache
