@@ -41,7 +41,7 @@ PAIRS = {
 
 def whoosh_ranking(query: str) -> list[int]:
     with INDEX.searcher() as searcher:
-        words, _allowed, mask = whoosh_queries(compile_query(parse(query)))
+        words, _allowed, mask, _dates = whoosh_queries(compile_query(parse(query)))
         return [int(hit["key"]) for hit in searcher.search(words, limit=None, mask=mask)]
 
 

@@ -41,7 +41,7 @@ class WhooshMatcher:
         compiled = compile_query(parse(query))
         if not compiled.required:
             return set()
-        words, _allowed, mask = whoosh_queries(compiled)
+        words, _allowed, mask, _dates = whoosh_queries(compiled)
         with self.ix.searcher() as searcher:
             return {hit["key"] for hit in searcher.search(words, limit=None, mask=mask)}
 

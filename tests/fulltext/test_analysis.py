@@ -161,6 +161,8 @@ def test_titles_are_searched_but_a_phrase_does_not_run_from_title_into_body(make
     [
         ("جمهو*", {"republic", "republics"}),
         ("جمهوري*", {"republic", "republics"}),
+        ("پنها*", {"hidden"}),  # ends like a plural, but «پن» is too short a prefix
+        ("کارها*", {"works", "work"}),  # «کارهایش» is indexed «کار»: both forms are asked
         ("democra*", {"democracy"}),
         ("Democra*", {"democracy"}),
         ("میشو*", {"compound"}),
@@ -175,6 +177,9 @@ def test_prefixes_find_every_word_that_starts_so(make_matcher, query, expected):
             "republics": ("fa", "جمهوری‌های دیگر"),
             "democracy": ("en", "Democracy now"),
             "compound": ("fa", "گفته می‌شود"),
+            "hidden": ("fa", "رازی پنهان"),
+            "works": ("fa", "کارهایش"),
+            "work": ("fa", "کارگر"),
             "none": ("fa", "متن دیگری"),
         }
     )
@@ -209,6 +214,7 @@ def test_singular_and_plural_find_each_other(make_matcher, one, other):
         ("جو", "جوان"),  # atmosphere, young
         ("گروه", "گروگان"),  # group, hostage
         ("انتخاب", "انتخابات"),  # choice, elections: Arabic plurals in ات are never stripped
+        ("نام", "نامه‌ای"),  # a name, a letter: «نامه‌ای» joined is «نامهای», not «نام» + «های»
         ("اطلاع", "اطلاعات"),  # notice, intelligence
     ],
 )

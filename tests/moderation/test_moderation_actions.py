@@ -149,8 +149,9 @@ def test_lock_pin_and_their_opposites(client, debate, make_user):
     assert [e.action for e in log_entries()][-3:] == ["thread.lock", "thread.pin", "thread.unpin"]
 
 
-def test_move_a_drifting_agenda_thread_to_the_tribune(client, app, make_user, make_section,
-                                                      make_moderator):
+def test_move_a_drifting_agenda_thread_to_the_tribune(
+    client, app, make_user, make_section, make_moderator
+):
     make_moderator("mina")
     women = make_section("women", area="agenda", title="کارگروه زنان")
     alternatives = make_section("alternatives", area="tribune")
@@ -171,8 +172,9 @@ def test_move_a_drifting_agenda_thread_to_the_tribune(client, app, make_user, ma
     assert "۸ مارس و بدیل" in client.get("/tribune/alternatives/").get_data(as_text=True)
 
 
-def test_merge_keeps_post_ids_and_redirects_the_old_thread(client, app, make_user, make_section,
-                                                           make_moderator):
+def test_merge_keeps_post_ids_and_redirects_the_old_thread(
+    client, app, make_user, make_section, make_moderator
+):
     mina = make_moderator("mina")
     section = make_section("alternatives")
     kaveh, sara = make_user("kaveh"), make_user("sara")
@@ -231,8 +233,8 @@ def test_split_moves_selected_replies_with_their_ids(client, debate, make_sectio
     assert fresh(Section, strategy.id).thread_count == 1
     entry = log_entries("thread.split")[0]
     assert entry.thread_id == thread.id and entry.related_thread_id == new.id
-    assert client.get(f"/p/{replies[2].id}").headers["Location"].split("#")[0].endswith(
-        f"/t/{new.id}"
+    assert (
+        client.get(f"/p/{replies[2].id}").headers["Location"].split("#")[0].endswith(f"/t/{new.id}")
     )
 
 

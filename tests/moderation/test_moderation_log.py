@@ -62,8 +62,7 @@ def test_verify_log_notices_a_removed_entry(app, acts):
 
 
 def test_verify_log_notices_a_rewritten_chain_link(app, acts):
-    db.session.execute(text("UPDATE moderation_log SET prev_hash=:h WHERE id=3"),
-                       {"h": "f" * 64})
+    db.session.execute(text("UPDATE moderation_log SET prev_hash=:h WHERE id=3"), {"h": "f" * 64})
     db.session.commit()
     verdict = moderation_log.verify_chain()
     assert verdict.broken_id == 3
@@ -118,15 +117,26 @@ def test_log_filters(client, acts, make_moderator, make_section, make_user):
 
     def reasons(query):
         html = client.get(f"/moderation/log?{query}").get_data(as_text=True)
-        return {r for r in ("a reference debate", "insulting a participant", "cooling down",
-                            "slogans reference") if r in html}
+        return {
+            r
+            for r in (
+                "a reference debate",
+                "insulting a participant",
+                "cooling down",
+                "slogans reference",
+            )
+            if r in html
+        }
 
     assert reasons("moderator=omid") == {"slogans reference"}
     assert reasons("moderator=nobody") == set()
     assert reasons("action=thread.lock") == {"cooling down"}
     assert reasons("section=strategy") == {"slogans reference"}
-    assert reasons("section=alternatives") == {"a reference debate", "insulting a participant",
-                                               "cooling down"}
+    assert reasons("section=alternatives") == {
+        "a reference debate",
+        "insulting a participant",
+        "cooling down",
+    }
     assert reasons(f"thread={other.id}") == {"slogans reference"}
     assert reasons("from=2000-01-01&to=2000-12-31") == set()
     assert len(reasons("from=2000-01-01")) == 4

@@ -35,8 +35,12 @@ def test_a_participant_reports_a_post_through_the_form(client, reported):
     assert response.status_code == 302
     assert db.session.scalar(select(db.func.count(Report.id))) == 1
     # Filing a report is not a moderation act: the public log does not mention it.
-    assert db.session.scalar(select(ModerationLogEntry).where(
-        ModerationLogEntry.action.like("report.%"))) is None
+    assert (
+        db.session.scalar(
+            select(ModerationLogEntry).where(ModerationLogEntry.action.like("report.%"))
+        )
+        is None
+    )
 
 
 def test_other_needs_details(client, reported):
@@ -49,8 +53,12 @@ def test_other_needs_details(client, reported):
 
 def test_reporter_is_visible_to_moderators_only(app, reported, make_user):
     mina, thread, reply = reported
-    reports.file_report(db.session.scalar(select(type(mina)).where(type(mina).username == "sara")),
-                        reply, "abuse", "insults")
+    reports.file_report(
+        db.session.scalar(select(type(mina)).where(type(mina).username == "sara")),
+        reply,
+        "abuse",
+        "insults",
+    )
     moderator = app.test_client()
     login(moderator, "mina")
     queue = moderator.get("/moderation/reports").get_data(as_text=True)
@@ -81,8 +89,9 @@ def test_resolve_and_dismiss_with_a_note(client, reported, make_user):
     assert db.session.get(Report, first.id).state == "dismissed"
     with pytest.raises(Refused):
         reports.handle_report(mina, db.session.get(Report, first.id), "resolve", "again")
-    entry = db.session.scalar(select(ModerationLogEntry).where(
-        ModerationLogEntry.action == "report.dismiss"))
+    entry = db.session.scalar(
+        select(ModerationLogEntry).where(ModerationLogEntry.action == "report.dismiss")
+    )
     assert entry.target_id == reply.id and entry.reason == "a harsh argument, not abuse"
     assert "sara" not in str(entry.details) and sara.id not in entry.details.values()
     # Hiding the post resolves its remaining open reports within the same act.

@@ -119,7 +119,7 @@ def test_moderators_page_lists_current_and_past_terms(client, make_user, make_mo
     term = access.current_term(omid)
     terms.end_term(db.session.get(type(omid), term.granted_by_id), term, "rotation")
     html = client.get("/moderation/moderators").get_data(as_text=True)
-    now_part, _, past_part = html.partition('<h2>')[2].partition("</table>")
+    now_part, _, past_part = html.partition("<h2>")[2].partition("</table>")
     assert "mina" in now_part and "omid" not in now_part
     assert "omid" in past_part
 

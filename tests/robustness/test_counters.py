@@ -36,9 +36,12 @@ def test_every_change_leaves_every_counter_true(app, make_moderator, make_user):
     moderation.unhide_post(moderator, reply, "a mistake, shown again")
     opening = db.session.scalar(select(Post).where(Post.thread_id == second.id).order_by(Post.id))
     moderation.hide_post(moderator, opening, "abuse in the opening post")
-    split_ids = [p.id for p in db.session.scalars(
-        select(Post).where(Post.thread_id == first.id).order_by(Post.id.desc()).limit(2)
-    )]
+    split_ids = [
+        p.id
+        for p in db.session.scalars(
+            select(Post).where(Post.thread_id == first.id).order_by(Post.id.desc()).limit(2)
+        )
+    ]
     new = moderation.split_thread(moderator, first, split_ids, "یک رشته‌ی جدا", None, "off topic")
     other_section = db.session.scalar(select(Section).where(Section.id != first.section_id))
     moderation.move_thread(moderator, new, other_section, "belongs elsewhere")
@@ -137,9 +140,9 @@ def test_concurrent_replies_openings_and_edits_all_count(app, make_user, make_se
     assert sum(db.session.get(Thread, t).reply_count for t in targets) == WORKERS * REPLIES_EACH
     assert db.session.get(Section, section_id).thread_count == len(targets) + WORKERS
     numbers = db.session.scalars(
-        select(PostRevision.number).where(PostRevision.post_id == edited).order_by(
-            PostRevision.number
-        )
+        select(PostRevision.number)
+        .where(PostRevision.post_id == edited)
+        .order_by(PostRevision.number)
     ).all()
     assert numbers == list(range(1, 2 * REPLIES_EACH + 1))
     assert db.session.get(Post, edited).revision_count == 2 * REPLIES_EACH

@@ -69,4 +69,3 @@ def test_crawl_as_reader_and_participant(app, make_user):
         broken = {path: code for path, code in statuses.items() if code >= 400}
         assert broken == {}, broken
         assert after == before, "a GET request changed the database"
-

@@ -17,9 +17,28 @@ from tribune.services import posting
 FIELD_TEXT = st.one_of(
     st.text(max_size=300),
     st.text(alphabet=st.characters(codec="utf-8"), min_size=0, max_size=50),
-    st.sampled_from(["", " ", "\x00", "\u200c", "ي ك ة", "0", "-1", "99999999999999999999",
-                     "<script>alert(1)</script>", "' OR 1=1 --", "%s%n", "../../etc/passwd",
-                     "a" * 5000, "۱۲۳", "fa", "en", "xx", "true"]),
+    st.sampled_from(
+        [
+            "",
+            " ",
+            "\x00",
+            "\u200c",
+            "ي ك ة",
+            "0",
+            "-1",
+            "99999999999999999999",
+            "<script>alert(1)</script>",
+            "' OR 1=1 --",
+            "%s%n",
+            "../../etc/passwd",
+            "a" * 5000,
+            "۱۲۳",
+            "fa",
+            "en",
+            "xx",
+            "true",
+        ]
+    ),
 )
 
 
@@ -74,8 +93,9 @@ def test_no_form_input_makes_a_500(app, make_user, make_section):
     actions = {action for action, _ in forms}
     assert any("/reply" in a for a in actions) and any("/new" in a for a in actions), actions
 
-    @settings(max_examples=4, deadline=None, suppress_health_check=list(HealthCheck),
-              derandomize=True)
+    @settings(
+        max_examples=4, deadline=None, suppress_health_check=list(HealthCheck), derandomize=True
+    )
     @given(data=st.data())
     def fuzz(data):
         for action, fields in forms:

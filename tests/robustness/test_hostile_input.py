@@ -44,14 +44,59 @@ HOSTILE_QUERIES = [
 ]
 # Every query argument a view reads; hypothesis fills them with hostile text.
 QUERY_NAMES = [
-    "page", "thread", "section", "next", "reply_to", "quote", "state", "sort", "q", "from",
-    "to", "moderator", "action", "lang", "language", "association", "position", "calendar",
-    "read", "side", "per_page", "area", "author", "kind",
+    "page",
+    "thread",
+    "section",
+    "next",
+    "reply_to",
+    "quote",
+    "state",
+    "sort",
+    "q",
+    "from",
+    "to",
+    "moderator",
+    "action",
+    "lang",
+    "language",
+    "association",
+    "position",
+    "calendar",
+    "read",
+    "side",
+    "per_page",
+    "area",
+    "author",
+    "kind",
 ]
 FORM_NAMES = [
-    "title", "body", "language", "reason", "username", "password", "summary", "position",
-    "note", "details", "days", "kind", "target", "section", "starts_at", "date", "time", "city",
-    "reply_to", "quote_ids", "decision", "code", "display_name", "name", "slug", "month", "day",
+    "title",
+    "body",
+    "language",
+    "reason",
+    "username",
+    "password",
+    "summary",
+    "position",
+    "note",
+    "details",
+    "days",
+    "kind",
+    "target",
+    "section",
+    "starts_at",
+    "date",
+    "time",
+    "city",
+    "reply_to",
+    "quote_ids",
+    "decision",
+    "code",
+    "display_name",
+    "name",
+    "slug",
+    "month",
+    "day",
 ]
 HOSTILE_BODIES = [
     b"title=%FF%FE&body=%C3%28&reason=%00",
@@ -154,16 +199,16 @@ def walk(client, rule, method, world, everything, found):
     # Logged-in roles: hostile paths and queries on the ordinary path; the reader also gets the
     # cross product of hostile paths and queries (the cheap, anonymous side of the walk).
     queries = HOSTILE_QUERIES if everything else HOSTILE_QUERIES[::3]
-    for path, query in itertools.chain(
-        ((p, "") for p in paths), ((ordinary, q) for q in queries)
-    ):
+    for path, query in itertools.chain(((p, "") for p in paths), ((ordinary, q) for q in queries)):
         url = f"{path}?{query}" if query else path
         found += problems(client.open(url, method=method), (method, url))
         asked += 1
     if method == "POST":
         for body in HOSTILE_BODIES:
             response = client.open(
-                ordinary, method=method, data=body,
+                ordinary,
+                method=method,
+                data=body,
                 content_type="application/x-www-form-urlencoded",
             )
             found += problems(response, (method, ordinary, body))
@@ -204,13 +249,12 @@ def test_hypothesis_fills_paths_queries_and_forms(app, world):
     """The suite's hostile text strategies, in every part of the request, on every route."""
     clients = {role: client_for(app, role) for role in ROLES}
     rules = [
-        (rule, method)
-        for rule, method in routes(app)
-        if rule.endpoint not in ENDS_THE_SESSION
+        (rule, method) for rule, method in routes(app) if rule.endpoint not in ENDS_THE_SESSION
     ]
 
-    @settings(max_examples=3, deadline=None, suppress_health_check=list(HealthCheck),
-              derandomize=True)
+    @settings(
+        max_examples=3, deadline=None, suppress_health_check=list(HealthCheck), derandomize=True
+    )
     @given(data=st.data())
     def fuzz(data):
         client = clients[data.draw(st.sampled_from(ROLES), label="role")]
@@ -270,8 +314,11 @@ def test_nul_and_bytes_that_are_not_utf8_are_refused_anywhere(client):
     )
     assert response.status_code == 200
     # No form takes files, and multipart fields cannot be checked: a multipart body is refused.
-    response = client.post("/accounts/login", data={"username": "sara", "password": "x"},
-                           content_type="multipart/form-data")
+    response = client.post(
+        "/accounts/login",
+        data={"username": "sara", "password": "x"},
+        content_type="multipart/form-data",
+    )
     assert response.status_code == 415
     assert_safe(response, "multipart")
 

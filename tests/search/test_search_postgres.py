@@ -275,3 +275,23 @@ def test_merged_and_split_posts_keep_their_rows_in_step(
     rows = dict(db.session.execute(select(SearchText.post_id, SearchText.thread_id)).all())
     for post in db.session.scalars(select(Post)):
         assert rows[post.id] == post.thread_id
+
+
+def test_the_rank_limit_counts_posts_not_texts(app, client, make_thread, make_user):
+    """A post found through its own text and a translation is one post: three such posts are
+    more than a limit of two even when the first three texts read belong to two of them."""
+    from tribune.services import debate_posts
+
+    app.config["SEARCH_RANK_LIMIT"] = 2
+    fulltext.current().rank_limit = 2
+    thread = make_thread(body="همبستگی نخست")
+    debate_posts.translate(make_user("jonas"), db.session.scalar(select(Post)), "de",
+                           "همبستگی in deutscher Übersetzung")  # fmt: skip
+    posting.reply(thread.author, thread, "همبستگی دوم")
+    posting.reply(thread.author, thread, "همبستگی سوم")
+    body = client.get("/api/v1/search", query_string={"q": "همبستگی"}).get_json()
+    assert body["total"] == 2 and body["total_is_exact"] is False
+    app.config["SEARCH_RANK_LIMIT"] = 3
+    fulltext.current().rank_limit = 3
+    body = client.get("/api/v1/search", query_string={"q": "همبستگی"}).get_json()
+    assert body["total"] == 3 and body["total_is_exact"] is True

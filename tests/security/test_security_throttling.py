@@ -116,7 +116,8 @@ def test_device_cookie_names_nobody_and_stays_on_the_account_pages(tight, app, m
     device = app.test_client()
     response = login(device)
     header = next(
-        value for value in response.headers.getlist("Set-Cookie")
+        value
+        for value in response.headers.getlist("Set-Cookie")
         if value.startswith("tribune_device=")
     )
     assert "sara" not in header.lower()

@@ -63,9 +63,12 @@ def test_the_secret_being_set_up_stays_on_the_server(app, client, clock, sara):
     login(other)
     assert other.get("/accounts/two-factor/qr.svg").status_code == 404
     client.post("/accounts/logout")
-    assert db.session.scalar(
-        db.select(db.func.count()).where(UserSession.two_factor_setup.is_not(None))
-    ) == 0
+    assert (
+        db.session.scalar(
+            db.select(db.func.count()).where(UserSession.two_factor_setup.is_not(None))
+        )
+        == 0
+    )
 
 
 def test_turning_on_needs_the_password_and_a_right_code(client, clock, sara):

@@ -205,7 +205,5 @@ def test_translation_titles_are_refused_too(app, make_user, make_thread):
         )
     assert refused.value.field == "title"
     with pytest.raises(Invalid) as refused:
-        agenda_commemorations.add(
-            make_user("amir", role="admin"), f"Day{RLO}", "gregorian", 3, 8
-        )
+        agenda_commemorations.add(make_user("amir", role="admin"), f"Day{RLO}", "gregorian", 3, 8)
     assert refused.value.field == "title"

@@ -37,6 +37,7 @@ from tribune.fulltext.words import (
     GROUPED,
     MAX_GROUP,
     MAX_TOKEN,
+    NOT_PLURAL,
     PLAN_KEY,
     PLURAL_SUFFIXES,
     STOP_WORDS,
@@ -103,6 +104,7 @@ class TribuneAnalyzer(Analyzer):
         return transform(self.stem_lang, self.plural_suffixes, text, persian)
 
     def _texts(self, group: list[Piece], index_mode: bool) -> list[tuple[str, int, int]]:
+        joined = None
         if len(group) == 1:
             candidates = [group[0]]
         else:
@@ -112,7 +114,12 @@ class TribuneAnalyzer(Analyzer):
             candidates = [joined, *group] if index_mode else [joined]
         out: dict[str, tuple[str, int, int]] = {}
         for piece in candidates:
-            text = self._transform(piece.text, piece.persian)
+            if piece is joined and group[-1].text in NOT_PLURAL:
+                # «نامه‌ای» (a letter) joins into «نامهای», which reads like the plural of «نام»:
+                # a compound that ends in a suffix other than a plural's keeps its joined form.
+                text = transform(self.stem_lang, (), piece.text, piece.persian)
+            else:
+                text = self._transform(piece.text, piece.persian)
             if text and len(text) <= MAX_TOKEN and text not in out:
                 out[text] = (text, piece.start, piece.end)
         return list(out.values())

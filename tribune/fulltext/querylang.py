@@ -30,7 +30,7 @@ from persiantools.jdatetime import JalaliDate
 
 from tribune.fulltext.analysis import GENERIC, STEM_LANGUAGES, analyzer_for, filter_value
 from tribune.fulltext.words import is_persian, joins
-from tribune.text.persian import ZWNJ, normalize
+from tribune.text.persian import ZWNJ, fold_zwnj, normalize
 
 MAX_LENGTH = 500
 MAX_TERMS = 32
@@ -242,16 +242,26 @@ def _check_choice(key: str, raw: str, position: int) -> str:
     return value
 
 
-def prefix_word(text: str) -> str | None:
-    """The one index word a typed prefix stands for (normalized like every word), or None when
-    the text is more than one word («fashion-sh*») and can only be searched as typed."""
+def prefix_words(text: str) -> tuple[str, ...] | None:
+    """The index words a typed prefix stands for, or None when the text is more than one word
+    («fashion-sh*») and can only be searched as typed: the letters as typed (normalized, half
+    spaces joined), and, when they end like a Persian plural, the word without it too («کارها*»
+    finds the words starting «کارها» and those starting «کار», as «کارهای» is indexed «کار»)."""
     words = [token.text for token in _GENERIC(text, mode="query", removestops=False)]
-    return words[0] if len(words) == 1 else None
+    if len(words) != 1:
+        return None
+    typed = fold_zwnj(normalize(text)).strip()
+    if not typed.isalnum() or len(typed) < MIN_PREFIX:
+        typed = words[0]
+    found = [typed]
+    if words[0] != typed and len(words[0]) >= MIN_PREFIX:
+        found.append(words[0])
+    return tuple(found)
 
 
 def _check_prefix(text: str, position: int) -> None:
-    word = prefix_word(text)
-    if word is not None and len(word) < MIN_PREFIX:
+    words = prefix_words(text)
+    if words is not None and len(words[0]) < MIN_PREFIX:
         raise QuerySyntaxError(
             f"Put at least {MIN_PREFIX} letters before the *.", position, "short_prefix"
         )
@@ -461,9 +471,9 @@ def alternatives(term: SearchTerm) -> tuple[Alternative, ...]:
     """The ways `term` can match. Each analyzer reads the text itself: the generic one folds
     spellings and Persian plurals, `stem_de` stems the German way ("Republiken" -> "republ")."""
     if term.prefix:
-        word = prefix_word(term.text)
-        if word is not None:
-            return (Alternative(GENERIC, (word,), prefix=True),)
+        words = prefix_words(term.text)
+        if words is not None:
+            return tuple(Alternative(GENERIC, (word,), prefix=True) for word in words)
         term = SearchTerm(term.text, phrase=True)
     generic = tuple(token.text for token in _GENERIC(term.text, mode="query"))
     if not generic:

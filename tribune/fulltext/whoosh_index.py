@@ -170,7 +170,7 @@ class IndexChanged(Exception):
 
 DAMAGE = (*DAMAGE, IndexChanged)
 # The numeric columns a search reads for every match, and the fields whose lengths score it.
-COLUMNS = ("post_id", "thread_id")
+COLUMNS = ("post_id", "thread_id", "created")
 LENGTHS = ("title", "body", *(f"stem_{lang}" for lang in STEM_LANGUAGES))
 
 

@@ -69,6 +69,8 @@ PLURAL_SUFFIXES = tuple(
         reverse=True,
     )
 )
+# Suffixes that join a word into a compound without making it plural: «نامه‌ای», «خانه‌ام».
+NOT_PLURAL = SUFFIXES - set(PLURAL_SUFFIXES)
 # Words that merely end like a plural: «تنها» (alone) is not the plural of «تن» (body),
 # «گروگان» (hostage) not of «گروه» (group), «مسلمان» (Muslim) not of «مسلم» (certain).
 _PLURAL_EXCEPTIONS = frozenset(
