@@ -243,7 +243,11 @@ def explain_slowest(app, rows: list[dict]) -> dict[str, dict]:
             statements: list[tuple] = []
 
             def capture(conn, cursor, statement, parameters, context, executemany, into=statements):
-                if "search_texts" in statement:
+                # The backend's own EXPLAIN (sizing the window of recent ids) is not a query
+                # to explain again.
+                if "search_texts" in statement and not statement.lstrip().upper().startswith(
+                    "EXPLAIN"
+                ):
                     into.append((statement, parameters))
 
             event.listen(engine, "before_cursor_execute", capture)
