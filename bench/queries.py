@@ -19,7 +19,8 @@ from functools import lru_cache
 from sqlalchemy import event, func, select
 
 from bench.corpus import BANDS, LANGUAGE_SHARES, Corpus, clean, words_of
-from tribune.fulltext.querylang import QuerySyntaxError, compile_query, parse
+from tribune.fulltext.compiled import compile_query
+from tribune.fulltext.querylang import QuerySyntaxError, parse
 
 KINDS = ("1-term", "2-term", "phrase", "filtered", "prefix")
 FILTERS = (

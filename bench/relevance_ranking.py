@@ -2,7 +2,7 @@
 
 Both backends match the same posts (they share the analyzer); they order them differently:
 Whoosh by BM25F, PostgreSQL by ts_rank with title weights and length normalization
-(tribune/fulltext/postgres.py). For every query this prints precision@5 and the reciprocal
+(tribune/fulltext/postgres_query.py). For every query this prints precision@5 and the reciprocal
 rank of the first relevant post under each, and how often their top five agree.
 
     .venv/bin/python bench/relevance_ranking.py postgresql://postgres@127.0.0.1:5432/DB
@@ -21,12 +21,13 @@ sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
 from bench.relevance_plurals import DOCS, QUERIES  # noqa: E402
 from tribune.database import normalise_url  # noqa: E402
-from tribune.fulltext.postgres import LENGTH_NORMALIZATION, WEIGHTS, tsquery  # noqa: E402
-from tribune.fulltext.postgres import vector_literal as vector  # noqa: E402
-from tribune.fulltext.querylang import compile_query, parse  # noqa: E402
+from tribune.fulltext.compiled import compile_query  # noqa: E402
+from tribune.fulltext.postgres_query import LENGTH_NORMALIZATION, WEIGHTS, tsquery  # noqa: E402
+from tribune.fulltext.postgres_rows import vector_literal as vector  # noqa: E402
+from tribune.fulltext.querylang import parse  # noqa: E402
 from tribune.fulltext.texts import Text  # noqa: E402
-from tribune.fulltext.whoosh_backend import whoosh_queries  # noqa: E402
 from tribune.fulltext.whoosh_index import build_schema  # noqa: E402
+from tribune.fulltext.whoosh_query import whoosh_queries  # noqa: E402
 
 # Two-word queries as well: the single words of relevance_plurals.py rank mostly by length.
 PAIRS = {

@@ -9,11 +9,13 @@ from whoosh.filedb.filestore import RamStorage
 
 from tests.conftest import POSTGRES_URL
 from tribune.database import normalise_url
-from tribune.fulltext.postgres import tsquery, vector_literal
-from tribune.fulltext.querylang import compile_query, parse
+from tribune.fulltext.compiled import compile_query
+from tribune.fulltext.postgres_query import tsquery
+from tribune.fulltext.postgres_rows import vector_literal
+from tribune.fulltext.querylang import parse
 from tribune.fulltext.texts import Text
-from tribune.fulltext.whoosh_backend import whoosh_queries
 from tribune.fulltext.whoosh_index import build_schema
+from tribune.fulltext.whoosh_query import whoosh_queries
 
 
 def _texts(posts):

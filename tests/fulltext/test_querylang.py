@@ -12,16 +12,15 @@ from sqlalchemy.engine import make_url
 from tests.conftest import POSTGRES_URL
 from tests.fulltext.conftest import WhooshMatcher
 from tribune.database import normalise_url
-from tribune.fulltext.postgres import tsquery
+from tribune.fulltext.compiled import Alternative, compile_query
+from tribune.fulltext.postgres_query import tsquery
 from tribune.fulltext.querylang import (
-    Alternative,
     ParsedQuery,
     QuerySyntaxError,
     SearchTerm,
-    compile_query,
     parse,
 )
-from tribune.fulltext.whoosh_backend import whoosh_queries
+from tribune.fulltext.whoosh_query import whoosh_queries
 
 
 def error(query):

@@ -199,7 +199,7 @@ def test_a_bug_inside_a_search_is_a_500_not_an_unavailable_index(app, client, ma
     def broken(*args, **kwargs):
         raise TypeError("a bug, not damage")
 
-    monkeypatch.setattr("tribune.fulltext.whoosh_backend._collect", broken)
+    monkeypatch.setattr("tribune.fulltext.whoosh_query._collect", broken)
     caplog.set_level(logging.ERROR)
     assert client.get("/search", query_string={"q": "لائیک"}).status_code == 500
     assert client.get("/api/v1/search", query_string={"q": "لائیک"}).status_code == 500
@@ -447,5 +447,5 @@ def test_a_short_prefix_matches_its_commonest_words(app, client, make_thread, mo
         posting.reply(thread.author, thread, body, "en")
     assert total(client, "democra*") == 5
     # With room for two words only, the rarest (democratic, in one post) is left out.
-    monkeypatch.setattr("tribune.fulltext.whoosh_backend.PREFIX_WORDS", 2)
+    monkeypatch.setattr("tribune.fulltext.whoosh_query.PREFIX_WORDS", 2)
     assert total(client, "democra*") == 4

@@ -1,14 +1,15 @@
 """Full-text search over visible posts, behind one seam (backend.py), with two backends.
 
 - postgres.py: PostgreSQL full text, the production backend for any number of hosts and workers:
-  search rows derived in the writer's own transaction, queries joining the visibility rule.
+  search rows derived in the writer's own transaction (postgres_rows.py), queried in SQL that
+  excludes what readers may not see (postgres_query.py).
 - whoosh_backend.py: an embedded Whoosh index on one host, the default beside SQLite.
 
 `TRIBUNE_SEARCH_BACKEND` chooses: `auto` (postgres on PostgreSQL, whoosh on SQLite), `postgres`
-or `whoosh`. Both share the analyzer (analysis.py, words.py), the query language (querylang.py)
-and the snippets (highlight.py). This package is the only place in Tribune that imports
-`whoosh`. Search is derived data: it can be thrown away and rebuilt from the database at any
-time (STYLE.md, "Search is derived").
+or `whoosh`. Both share the analyzer (analysis.py, words.py), the query language
+(querylang.py, compiled.py) and the snippets (highlight.py). This package is the only place in
+Tribune that imports `whoosh`. Search is derived data: it can be thrown away and rebuilt from
+the database at any time (STYLE.md, "Search is derived").
 """
 
 from __future__ import annotations

@@ -58,7 +58,7 @@ from tribune.text.persian import normalize
 LANGUAGES = ("fa", "en", "de", "fr", "nl")
 STEM_LANGUAGES = ("en", "de", "fr", "nl")
 STEM_FIELDS = tuple(f"stem_{lang}" for lang in STEM_LANGUAGES)
-# Titles and bodies as the generic analyzer reads them (querylang.Alternative.field).
+# Titles and bodies as the generic analyzer reads them (compiled.Alternative.field).
 GENERIC = "text"
 # Raised whenever the tokens for the same text change: derived search data made by an older
 # analyzer is then reported by `flask search status` until `flask search rebuild` runs.

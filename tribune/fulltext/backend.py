@@ -3,8 +3,8 @@
 A backend derives what it needs from the database (`changed`, inside the writing transaction;
 `settle`, once the transaction committed; `rebuild`, from scratch), answers searches (`search`)
 and says how far it can be trusted (`status`). The analyzer, the query language and the snippets
-are shared (analysis.py, querylang.py, highlight.py); backends differ only in how they keep
-tokens and run queries. Nothing outside `tribune/fulltext/` knows which backend runs.
+are shared (analysis.py, querylang.py, compiled.py, highlight.py); backends differ only in how
+they keep tokens and run queries. Nothing outside `tribune/fulltext/` knows which backend runs.
 """
 
 from __future__ import annotations
@@ -94,7 +94,7 @@ class Backend:
         as long as it takes). Nothing to do where everything is derived in the transaction."""
 
     def search(self, session, query, *, sort: str, page: int, per_page: int, group: bool) -> Found:
-        """One page of the posts matching `query` (querylang.CompiledQuery) that readers may
+        """One page of the posts matching `query` (compiled.CompiledQuery) that readers may
         see; SearchUnavailable if the search data cannot be read."""
         raise NotImplementedError
 

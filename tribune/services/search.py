@@ -16,10 +16,10 @@ from tribune import fulltext
 from tribune.extensions import db
 from tribune.fulltext import highlight
 from tribune.fulltext.backend import MAX_RESULTS, SORTS, SearchUnavailable
+from tribune.fulltext.compiled import compile_query
 from tribune.fulltext.querylang import (
     ParsedQuery,
     QuerySyntaxError,
-    compile_query,
     parse,
     with_filters,
 )
