@@ -175,27 +175,53 @@ LENGTHS = ("title", "body", *(f"stem_{lang}" for lang in STEM_LANGUAGES))
 
 
 class Column:
-    """One numeric column over every segment of a searcher, opened when the searcher was.
+    """One numeric column over every segment of a searcher, read into memory when the searcher
+    opens.
 
-    Whoosh opens a segment's column file on first use and, if the file is gone by then (a merge
-    in another process deleted it), silently reads default values instead. Opening every column
-    a search needs right after the searcher, and keeping the open files, closes that window:
-    a file deleted later stays readable through the open handle on POSIX."""
+    Reading a value through whoosh's column reader costs microseconds, and a search reads two
+    or three per match (a common word: thousands); a list costs next to nothing. Segments never
+    change once written, so each segment's values are read once per process and kept
+    (`_segment_values`), and a new searcher after a commit reads only its new, small segments.
+    Reading at open also closes a window: whoosh opens a segment's column file on first use
+    and, if the file is gone by then (a merge in another process deleted it), silently reads
+    default values instead."""
 
     def __init__(self, searcher, name: str) -> None:
         self._bases: list[int] = []
-        self._readers = []
+        self._values: list = []
         for leaf, base in searcher.reader().leaf_readers():
             if leaf.doc_count_all() == 0:
                 continue
             if not leaf.has_column(name):
                 raise IndexChanged(f"column {name} of a segment is gone")
             self._bases.append(base)
-            self._readers.append(leaf.column_reader(name))
+            self._values.append(_segment_values(leaf, name))
 
     def __getitem__(self, docnum: int):
         index = bisect.bisect_right(self._bases, docnum) - 1
-        return self._readers[index][docnum - self._bases[index]]
+        return self._values[index][docnum - self._bases[index]]
+
+
+# {(segment id, column): values}, the newest last; old segments are merged away and forgotten.
+_SEGMENT_VALUES: dict[tuple[str, str], list] = {}
+_SEGMENT_VALUES_KEPT = 96
+_SEGMENT_VALUES_LOCK = threading.Lock()
+
+
+def _segment_values(leaf, name: str) -> list:
+    segment = leaf.segment()
+    key = (segment.segment_id(), name) if segment is not None else None
+    with _SEGMENT_VALUES_LOCK:
+        found = _SEGMENT_VALUES.get(key) if key else None
+    if found is not None:
+        return found
+    values = list(leaf.column_reader(name))
+    if key is not None:
+        with _SEGMENT_VALUES_LOCK:
+            _SEGMENT_VALUES[key] = values
+            while len(_SEGMENT_VALUES) > _SEGMENT_VALUES_KEPT:
+                _SEGMENT_VALUES.pop(next(iter(_SEGMENT_VALUES)))
+    return values
 
 
 class Opened:
