@@ -17,7 +17,7 @@ from __future__ import annotations
 import weakref
 from dataclasses import dataclass, field
 
-from sqlalchemy import event, inspect
+from sqlalchemy import event, inspect, select
 from sqlalchemy.engine import Engine
 from sqlalchemy.orm import Session
 
@@ -101,9 +101,20 @@ def _changed_attributes(obj, attributes: frozenset[str]) -> frozenset[str]:
     return frozenset(changed)
 
 
-def _previous(obj, name: str) -> tuple[int, ...]:
+def _previous(session: Session, obj, name: str) -> tuple[int, ...]:
+    """The value `name` had before this flush. An attribute set after a commit expired the
+    object keeps no old value in memory: the row, not yet flushed, still holds it."""
     history = inspect(obj).attrs[name].history
-    return tuple(value for value in history.deleted if value is not None)
+    found = tuple(value for value in history.deleted if value is not None)
+    if found or obj in session.new:
+        return found
+    column = getattr(type(obj), name)
+    key = inspect(obj).identity
+    if key is None:
+        return ()
+    # The session's connection, not a query: a query would autoflush inside this flush.
+    value = session.connection().scalar(select(column).where(type(obj).id == key[0]))
+    return () if value is None else (value,)
 
 
 @event.listens_for(Session, "before_flush")
@@ -122,7 +133,7 @@ def _collect(session, flush_context, instances):
             continue
         previous = {}
         if kind == "post" and "thread_id" in changed and not created:
-            previous["thread_id"] = _previous(obj, "thread_id")
+            previous["thread_id"] = _previous(session, obj, "thread_id")
         pending.append((obj, kind, changed, created, deleted, previous))
     if pending:
         # New objects have no id before the flush: they are turned into changes after it.

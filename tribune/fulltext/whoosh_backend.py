@@ -51,10 +51,17 @@ def _change_rows(changes) -> list[dict]:
     """The change-log rows for a flush's changes: what the indexer must look at again."""
     rows: set[tuple[str, int]] = set()
     for change in changes:
-        if change.kind in ("post", "thread", "user", "section", "association"):
+        if change.kind == "post" or (
+            # A thread, account, section or association made just now holds no post that is
+            # not logged by its own change: reading all its posts again would index each twice
+            # (an import: every thread with its posts).
+            change.kind in ("thread", "user", "section", "association") and not change.created
+        ):
             rows.add((change.kind, change.object_id))
-        if change.kind == "post" and (change.deleted or "thread_id" in change.attributes):
-            # The first post of a thread carries its title: moving posts may change it.
+        moved = "thread_id" in change.attributes and not change.created
+        if change.kind == "post" and (change.deleted or moved):
+            # The first post of a thread carries its title: moving or deleting posts may change
+            # which post that is (a new post is never a thread's first but in its own thread).
             rows.update(("thread", thread) for thread in change.refs.get("thread", ()))
         elif change.kind == "translation":
             rows.update(("post", post) for post in change.refs.get("post", ()))
