@@ -46,7 +46,7 @@ def area(area):
     """One of the two spaces: its sections and latest threads."""
     _area_or_404(area)
     sections = queries.sections_by_area().get(area, [])
-    latest = queries.latest_threads(area=area, limit=15)
+    latest = queries.latest_threads(sections, limit=15)
     return render_template("forum/area.html", area=area, sections=sections, latest=latest)
 
 

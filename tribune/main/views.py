@@ -16,8 +16,8 @@ def index():
     return render_template(
         "main/index.html",
         sections=sections,
-        latest_tribune=queries.latest_threads(area="tribune", limit=8),
-        latest_agenda=queries.latest_threads(area="agenda", limit=8),
+        latest_tribune=queries.latest_threads(sections.get("tribune", []), limit=8),
+        latest_agenda=queries.latest_threads(sections.get("agenda", []), limit=8),
     )
 
 
