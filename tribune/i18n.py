@@ -4,9 +4,9 @@ from zoneinfo import ZoneInfo
 
 from flask import current_app, g, has_request_context, request, session
 from flask_babel import get_locale, get_translations
-from jinja2 import pass_context
 from flask_login import current_user
-from markupsafe import Markup, escape
+from jinja2 import pass_context
+from markupsafe import Markup
 
 from tribune.extensions import babel
 from tribune.text import calendars
@@ -88,13 +88,14 @@ def when(dt, with_time=True):
     return _time_element(dt, current_locale(), display_timezone(), with_time)
 
 
+TIME_ELEMENT = Markup('<time datetime="%s" title="%s">%s</time>')
+
+
 def _time_element(dt, locale, tz, with_time):
     shown = calendars.format_datetime(dt, locale, tz=tz, with_time=with_time)
     other = calendars.other_calendar(dt, locale, tz=tz)
-    # Joined by hand: Markup.format costs more than the rest of this function (issue 14).
-    return Markup(
-        f'<time datetime="{escape(dt.isoformat())}" title="{escape(other)}">{escape(shown)}</time>'
-    )
+    # Markup's % escapes its arguments like .format does, at a fraction of the cost (issue 14).
+    return TIME_ELEMENT % (dt.isoformat(), other, shown)
 
 
 # Template versions of the helpers above. A thread page calls them once or twice per post;
