@@ -57,6 +57,9 @@ def _fill_instance_defaults(app, instance):
     config["SQLALCHEMY_DATABASE_URI"] = config["DATABASE_URL"]
     if not config.get("INDEX_DIR"):
         config["INDEX_DIR"] = str(instance / "index")
+    # Where the keys came from: tribune/deployment.py refuses a per-host key where hosts share.
+    config["SECRET_KEY_SOURCE"] = "setting" if config.get("SECRET_KEY") else "instance"
+    config["LOG_KEY_SOURCE"] = "setting" if config.get("LOG_KEY") else "instance"
     if not config.get("SECRET_KEY"):
         config["SECRET_KEY"] = config_module.instance_secret_key(instance)
     if not config.get("LOG_KEY"):
