@@ -42,8 +42,10 @@ ENV_KEYS = {
     "WORKERS": int,
     # Serve several workers without Redis anyway, each counting rate limits on its own (loud).
     "RATELIMIT_PER_PROCESS": bool,
-    # Log lines as JSON objects, one per line (the production set: gunicorn.conf.py).
-    "LOG_JSON": bool,
+    # Where `flask static build` writes the fingerprinted files (default: instance/static).
+    "STATIC_BUILD_DIR": str,
+    # Compress pages for requests without cookies (tribune/compression.py).
+    "COMPRESS_PAGES": bool,
 }
 
 
@@ -123,7 +125,7 @@ class Defaults:
     # Deployment (tribune/deployment.py, README "Running it in production").
     WORKERS = 1
     RATELIMIT_PER_PROCESS = False
-    LOG_JSON = False
+    COMPRESS_PAGES = True
     DEPLOYMENT_WARNINGS: list = []
     # Seconds /healthz reuses its look at the search data (a quick status still counts rows).
     HEALTH_SEARCH_SECONDS = 30
