@@ -60,7 +60,8 @@ def prepare(target: Target, posts: int, corpus: Corpus, fresh: bool, search: boo
     from tribune.services.passwords import hash_password
 
     # One hash for all: the benchmark measures logins, not 50 hashings while preparing.
-    hashed = hash_password(PASSWORD)
+    with target.app().app_context():
+        hashed = hash_password(PASSWORD)
     engine = create_engine(target.database_url)
     with engine.begin() as connection:
         first = connection.scalar(text("SELECT max(id) FROM users")) + 1
@@ -151,22 +152,30 @@ class Server:
         self.log.close()
 
 
-def gunicorn(name, app, port, workers, env, probe_path) -> Server:
+def gunicorn(name, app, port, workers, env, probe_path, config=None) -> Server:
+    """Tribune's servers read the project's gunicorn.conf.py, as in production; `config` names
+    another (the probe's: none of Tribune's settings)."""
     command = [str(BIN / "gunicorn"), "-w", str(workers), "-b", f"127.0.0.1:{port}",
-               "--log-level", "warning", "--timeout", "120", app]  # fmt: skip
+               "--timeout", "120", app]  # fmt: skip
+    if config is not None:
+        command[1:1] = ["-c", str(config)]
     return Server(name, command, env, port, probe_path)
 
 
-def tribune_env(target: Target, redis_url: str = "", workers: int = 2) -> dict:
-    return {
+def tribune_env(target: Target, redis_url: str = "") -> dict:
+    env = {
         **os.environ,
         **target.settings(in_request=False),
         "TRIBUNE_SECRET_KEY": SECRET,
+        "TRIBUNE_LOG_KEY": SECRET[::-1],
         "TRIBUNE_REDIS_URL": redis_url,
         "TRIBUNE_POSTS_PER_PAGE": "50",
         "TRIBUNE_TRUSTED_PROXIES": "1",
-        "TRIBUNE_WEB_CONCURRENCY": str(workers),
     }
+    if not redis_url:
+        # Read-only stages: no limit is at stake, so per-process counting is acceptable here.
+        env["TRIBUNE_RATELIMIT_PER_PROCESS"] = "true"
+    return env
 
 
 def measured(server: Server, path: str, requests: int, concurrency: int = 2) -> dict:
@@ -205,7 +214,9 @@ def rounds(pairs, requests: int, count: int) -> dict:
 def stage_probe(small: Target, info: dict, port: int, requests: int, count: int) -> dict:
     env = {**os.environ, "PROBE_DB": str(small.out / "bench.db")}
     path = f"/t/{info['thread']}"
-    probe = gunicorn("probe", "bench.probe:app", port, 2, env, path)
+    empty = ROOT / "bench" / "out" / "probe.conf.py"
+    empty.write_text("# The probe runs with gunicorn's defaults.\n")
+    probe = gunicorn("probe", "bench.probe:app", port, 2, env, path, config=empty)
     tribune = gunicorn("tribune-thread", "wsgi:app", port + 1, 2, tribune_env(small), path)
     try:
         return rounds([("probe", probe, path), ("thread", tribune, path)], requests, count)
@@ -243,7 +254,7 @@ def stage_lists(small: Target, large: Target, port: int, requests: int, count: i
 
 def stage_mixed(target: Target, label: str, port: int, redis_url: str, seconds: float) -> dict:
     info = facts(target)
-    env = tribune_env(target, redis_url, workers=4)
+    env = tribune_env(target, redis_url)
     if redis_url:
         import redis
 

@@ -110,8 +110,9 @@ def init_app(app) -> None:
     """Serve the build through WhiteNoise and name its files in url_for, when it exists."""
     folder = Path(app.config["STATIC_BUILD_DIR"])
     manifest_path = folder / MANIFEST
-    app.config["STATIC_BUILT"] = manifest_path.exists()
-    if not manifest_path.exists():
+    # `flask run --debug` serves tribune/static/ itself, so an edited style sheet shows at once.
+    app.config["STATIC_BUILT"] = manifest_path.exists() and not app.debug
+    if not app.config["STATIC_BUILT"]:
         return
     manifest = json.loads(manifest_path.read_text())
     app.wsgi_app = WhiteNoise(

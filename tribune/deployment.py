@@ -15,6 +15,8 @@ from __future__ import annotations
 
 import logging
 
+from flask_babel import lazy_gettext as _l
+
 log = logging.getLogger("tribune.deployment")
 
 KEY_HINT = 'python3 -c "import secrets; print(secrets.token_hex(32))"'
@@ -47,18 +49,32 @@ def problems(config) -> tuple[list[str], list[str]]:
             f"long random value on all of them, not the secret key (make one with: {KEY_HINT})."
         )
     if workers > 1 and not config.get("REDIS_URL"):
-        message = (
-            f"{workers} workers and no TRIBUNE_REDIS_URL: each worker would count rate limits on "
-            "its own, so login, reset and report limits would let through "
-            f"{workers} times what they say. Set TRIBUNE_REDIS_URL (redis://127.0.0.1:6379/0), "
-            "or run one worker."
-        )
         if config.get("RATELIMIT_PER_PROCESS"):
-            warnings.append(message + " (TRIBUNE_RATELIMIT_PER_PROCESS is set: serving anyway.)")
+            # Shown to administrators as well as logged: in their language.
+            warnings.append(
+                _l(
+                    "%(workers)s workers and no TRIBUNE_REDIS_URL: each worker counts rate limits "
+                    "on its own, so login, reset and report limits let through %(workers)s times "
+                    "what they say. Set TRIBUNE_REDIS_URL, or run one worker.",
+                    workers=workers,
+                )
+            )
         else:
             refusals.append(
-                message + " To serve anyway, knowing this, set TRIBUNE_RATELIMIT_PER_PROCESS=true."
+                f"{workers} workers and no TRIBUNE_REDIS_URL: each worker would count rate limits "
+                "on its own, so login, reset and report limits would let through "
+                f"{workers} times what they say. Set TRIBUNE_REDIS_URL "
+                "(redis://127.0.0.1:6379/0), or run one worker. To serve anyway, knowing this, "
+                "set TRIBUNE_RATELIMIT_PER_PROCESS=true."
             )
+    if config.get("STATIC_BUILT") is False:
+        warnings.append(
+            _l(
+                "The static files are not built: they are served without fingerprints, long "
+                "cache lifetimes or compression. Run `flask --app tribune static build`, then "
+                "restart."
+            )
+        )
     return refusals, warnings
 
 
@@ -84,6 +100,7 @@ def check_serving(app) -> None:
     refusals, warnings = problems(app.config)
     if refusals:
         raise UnsafeConfiguration(refusal_text(refusals))
-    for text in warnings:
-        log.warning("UNSAFE CONFIGURATION: %s", text)
+    with app.app_context():
+        for text in warnings:
+            log.warning("UNSAFE CONFIGURATION: %s", text)
     app.config["DEPLOYMENT_WARNINGS"] = warnings
