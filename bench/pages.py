@@ -75,7 +75,10 @@ def prepare(target: Target, posts: int, corpus: Corpus, fresh: bool, search: boo
         )  # fmt: skip
         if target.backend == "postgres":
             connection.execute(
-                text("SELECT setval(pg_get_serial_sequence('users', 'id'), (SELECT max(id) FROM users))")
+                text(
+                    "SELECT setval(pg_get_serial_sequence('users', 'id'), "
+                    "(SELECT max(id) FROM users))"
+                )
             )
     engine.dispose()
     if search:
@@ -188,6 +191,9 @@ def measured(server: Server, path: str, requests: int, concurrency: int = 2) -> 
 def rounds(pairs, requests: int, count: int) -> dict:
     """Interleave the (label, server, path) entries `count` times; merge each one's figures."""
     merged: dict[str, dict] = {}
+    for _label, server, path in pairs:
+        # Each worker compiles its templates and fills its caches on its first requests.
+        http.hammer(server.port, path, 20, 2)
     for _ in range(count):
         for label, server, path in pairs:
             result = measured(server, path, requests)
@@ -298,7 +304,9 @@ def stage_import(small: Target, out: Path, postgres_url: str | None) -> dict:
     archive = out / "import-10k.jsonl"
     small.flask("archive", "export", str(archive))
     results = {}
-    targets = [Target("whoosh", out / "import-sqlite", f"sqlite:///{out / 'import-sqlite' / 'bench.db'}")]
+    targets = [
+        Target("whoosh", out / "import-sqlite", f"sqlite:///{out / 'import-sqlite' / 'bench.db'}")
+    ]
     if postgres_url:
         targets.append(Target("postgres", out / "import-pg", postgres_url))
     posts = sum(len(json.loads(line).get("posts", [])) for line in archive.open(encoding="utf-8"))
@@ -341,50 +349,68 @@ def _share_under(profile: cProfile.Profile, folder: str) -> float:
 # Report
 
 
+def _page(m: dict) -> str:
+    return f"{m['rps']:.0f} req/s, p50 {m['p50']:.1f} ms, {m['cpu_ms']:.1f} ms CPU"
+
+
 def table(results: dict) -> str:
     rows = ["| measure | figure | note |", "|---|---|---|"]
     probe = results.get("probe")
     if probe:
         ratio = probe["thread"]["rps"] / probe["probe"]["rps"]
         cpu_ratio = probe["probe"]["cpu_ms"] / probe["thread"]["cpu_ms"]
-        rows.append(f"| probe page (bench/probe.py), 2 workers | {probe['probe']['rps']:.0f} req/s, "
-                    f"p50 {probe['probe']['p50']:.1f} ms, {probe['probe']['cpu_ms']:.1f} ms CPU | |")
-        rows.append(f"| thread page, 50 posts, 2 workers | {probe['thread']['rps']:.0f} req/s, "
-                    f"p50 {probe['thread']['p50']:.1f} ms, {probe['thread']['cpu_ms']:.1f} ms CPU | "
-                    f"{ratio:.2f} of the probe (CPU: {cpu_ratio:.2f}); target 0.5 |")  # fmt: skip
+        rows.append(f"| probe page (bench/probe.py), 2 workers | {_page(probe['probe'])} | |")
+        rows.append(
+            f"| thread page, 50 posts, 2 workers | {_page(probe['thread'])} | "
+            f"{ratio:.2f} of the probe's rate, {cpu_ratio:.2f} of its CPU cost; target 0.5 |"
+        )
     for name, sizes in results.get("lists", {}).items():
         small, large = sizes["10k"], sizes["100k"]
-        rows.append(f"| {name} page, 10k / 100k posts | {small['rps']:.0f} / {large['rps']:.0f} req/s, "
-                    f"p50 {small['p50']:.1f} / {large['p50']:.1f} ms, CPU {small['cpu_ms']:.1f} / "
-                    f"{large['cpu_ms']:.1f} ms | 100k at {large['rps'] / small['rps']:.2f} of 10k |")  # fmt: skip
+        rows.append(
+            f"| {name} page, 10k / 100k posts | {_page(small)} / {_page(large)} | "
+            f"100k at {large['rps'] / small['rps']:.2f} of 10k |"
+        )
     for label, mix in results.get("mixed", {}).items():
-        rows.append(f"| mixed load, 50 users, 4 workers, {label} | {mix['rps']:.0f} req/s, p50 "
-                    f"{mix['p50']:.0f} ms, read p50/p99 {mix['read_p50']:.0f}/{mix['read_p99']:.0f} ms, "
-                    f"search p50 {mix['search_p50']:.0f} ms, post p50 {mix['post_p50']:.0f} ms, "
-                    f"{mix['errors']} errors | {mix['requests']} requests, {mix['cpu_ms']:.1f} ms "
-                    f"server CPU each |")  # fmt: skip
+        rows.append(
+            f"| mixed load, 50 users, 4 workers, {label} | {mix['rps']:.0f} req/s, "
+            f"p50 {mix['p50']:.0f} ms, read p50/p99 {mix['read_p50']:.0f}/{mix['read_p99']:.0f} "
+            f"ms, search p50 {mix['search_p50']:.0f} ms, post p50 {mix['post_p50']:.0f} ms, "
+            f"{mix['errors']} errors | {mix['requests']} requests, "
+            f"{mix['cpu_ms']:.1f} ms server CPU each |"
+        )
     imported = results.get("import")
     if imported:
-        for backend in ("whoosh", "postgres"):
+        names = {"whoosh": "SQLite + Whoosh", "postgres": "PostgreSQL"}
+        for backend, name in names.items():
             if backend in imported:
                 i = imported[backend]
-                name = "SQLite + Whoosh" if backend == "whoosh" else "PostgreSQL"
-                rows.append(f"| archive import, {name} | {i['rate']:.0f} posts/s | {i['posts']} "
-                            f"posts in {i['seconds']:.1f} s |")  # fmt: skip
-        rows.append(f"| import time in search derivation (SQLite, profiled) | "
-                    f"{imported['search_share']:.0%} | tribune/fulltext/ |")  # fmt: skip
+                rows.append(
+                    f"| archive import, {name} | {i['rate']:.0f} posts/s | "
+                    f"{i['posts']} posts in {i['seconds']:.1f} s |"
+                )
+        rows.append(
+            "| share of the import in search derivation (SQLite, profiled) | "
+            f"{imported['search_share']:.0%} | tribune/fulltext/ |"
+        )
     return "\n".join(rows)
 
 
 def main(argv=None) -> dict:
-    parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawTextHelpFormatter)
+    parser = argparse.ArgumentParser(
+        description=__doc__, formatter_class=argparse.RawTextHelpFormatter
+    )
     parser.add_argument("--out", type=Path, default=ROOT / "bench" / "out" / "pages")
     parser.add_argument("--small", type=int, default=10_000)
     parser.add_argument("--large", type=int, default=100_000)
-    parser.add_argument("--database-url", default=os.environ.get("BENCH_DATABASE_URL"),
-                        help="PostgreSQL database for the mixed load (its name must end in _bench "
-                        "or start with tribune_bench: it is dropped and created)")
-    parser.add_argument("--import-database-url", default=os.environ.get("BENCH_IMPORT_DATABASE_URL"))
+    parser.add_argument(
+        "--database-url",
+        default=os.environ.get("BENCH_DATABASE_URL"),
+        help="PostgreSQL database for the mixed load (its name must end in _bench "
+        "or start with tribune_bench: it is dropped and created)",
+    )
+    parser.add_argument(
+        "--import-database-url", default=os.environ.get("BENCH_IMPORT_DATABASE_URL")
+    )
     parser.add_argument("--redis-url", default=os.environ.get("BENCH_REDIS_URL", ""))
     parser.add_argument("--port", type=int, default=5140)
     parser.add_argument("--requests", type=int, default=150, help="requests per round and page")

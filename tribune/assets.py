@@ -86,7 +86,8 @@ def build(source: Path, target: Path, quiet: bool = True) -> dict:
             for _written in compressor.compress(str(path)):
                 pass
     (staging / MANIFEST).write_text(json.dumps(manifest, indent=1, sort_keys=True))
-    os.chmod(staging, 0o755)
+    # mkdtemp makes the folder private; the web server's user must read it like tribune/static.
+    os.chmod(staging, 0o755)  # noqa: S103
     old = None
     if target.exists():
         old = target.with_name(f".{target.name}-old-{os.getpid()}")
