@@ -418,7 +418,11 @@ def main(argv=None) -> dict:
     parser.add_argument("--seconds", type=float, default=30.0, help="of each mixed load")
     parser.add_argument("--stages", default="probe,lists,mixed,import")
     parser.add_argument("--fresh", action="store_true", help="reload the corpora")
+    parser.add_argument("--table", action="store_true", help="print the last run's table")
     args = parser.parse_args(argv)
+    if args.table:
+        print(table(json.loads((args.out / "results.json").read_text())))
+        return {}
     stages = set(args.stages.split(","))
     (ROOT / "bench" / "out").mkdir(exist_ok=True)
     args.out.mkdir(parents=True, exist_ok=True)
@@ -427,15 +431,24 @@ def main(argv=None) -> dict:
     large = Target("whoosh", args.out / "100k", f"sqlite:///{args.out / '100k' / 'bench.db'}")
     small.out.mkdir(exist_ok=True)
     large.out.mkdir(exist_ok=True)
+    # Stopped with SIGTERM: unwind, so that every server started here is stopped too.
+    signal.signal(signal.SIGTERM, lambda *_: sys.exit(1))
     results: dict = {"load": os.getloadavg()}
+
+    def save():
+        # After every stage: a run stopped later keeps what it measured.
+        (args.out / "results.json").write_text(json.dumps(results, indent=1, default=str))
+
     prepare(small, args.small, corpus, args.fresh)
     if "probe" in stages:
         print("probe vs thread page ...", flush=True)
         results["probe"] = stage_probe(small, facts(small), args.port, args.requests, args.rounds)
+        save()
     if "lists" in stages:
         prepare(large, args.large, corpus, args.fresh, search=False)
         print("list pages at 10k and 100k ...", flush=True)
         results["lists"] = stage_lists(small, large, args.port + 2, args.requests // 2, args.rounds)
+        save()
     if "mixed" in stages:
         results["mixed"] = {}
         if not args.redis_url:
@@ -446,6 +459,7 @@ def main(argv=None) -> dict:
             results["mixed"]["SQLite + Whoosh worker + Redis"] = stage_mixed(
                 small, "sqlite", args.port + 4, args.redis_url, args.seconds
             )
+            save()
             if args.database_url:
                 pg = Target("postgres", args.out / "pg", args.database_url)
                 pg.out.mkdir(exist_ok=True)
@@ -454,11 +468,13 @@ def main(argv=None) -> dict:
                 results["mixed"]["PostgreSQL + Redis"] = stage_mixed(
                     pg, "postgres", args.port + 5, args.redis_url, args.seconds
                 )
+                save()
     if "import" in stages:
         print("archive import ...", flush=True)
         results["import"] = stage_import(small, args.out, args.import_database_url)
+        save()
     results["load_after"] = os.getloadavg()
-    (args.out / "results.json").write_text(json.dumps(results, indent=1, default=str))
+    save()
     print()
     print(table(results))
     print(f"\nload average before {results['load'][0]:.1f}, after {results['load_after'][0]:.1f} "

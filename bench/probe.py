@@ -34,7 +34,7 @@ def thread(thread_id):
     rows = connection().execute(QUERY, (thread_id,)).fetchall()
     articles = "".join(
         f'<article id="p{i}"><header><a href="/u/{escape(u)}">{escape(u)}</a> '
-        f'<time>{escape(c)}</time></header><div>{b}</div></article>'
+        f"<time>{escape(c)}</time></header><div>{b}</div></article>"
         for i, u, c, b in rows
     )
     return f"<!doctype html><html><body><h1>Thread {thread_id}</h1>{articles}</body></html>"
