@@ -48,24 +48,30 @@ def problems(config) -> tuple[list[str], list[str]]:
             "several hosts, and each would key its hashes differently. Set TRIBUNE_LOG_KEY to one "
             f"long random value on all of them, not the secret key (make one with: {KEY_HINT})."
         )
-    if workers > 1 and not config.get("REDIS_URL"):
+    if (workers > 1 or _is_postgres(config)) and not config.get("REDIS_URL"):
+        # Several workers, or several hosts (what PostgreSQL is for): limits kept in each
+        # process's memory would each count only what reaches that process.
+        where = f"{workers} workers" if workers > 1 else "PostgreSQL (several hosts)"
         if config.get("RATELIMIT_PER_PROCESS"):
             # Shown to administrators as well as logged: in their language.
             warnings.append(
                 _l(
-                    "%(workers)s workers and no TRIBUNE_REDIS_URL: each worker counts rate limits "
-                    "on its own, so login, reset and report limits let through %(workers)s times "
-                    "what they say. Set TRIBUNE_REDIS_URL, or run one worker.",
-                    workers=workers,
+                    "%(where)s and no TRIBUNE_REDIS_URL: each process counts rate limits on its "
+                    "own, so login, reset and report limits let through as many times what they "
+                    "say as there are processes. Set TRIBUNE_REDIS_URL, or run one worker on one "
+                    "host.",
+                    where=_l("%(workers)s workers", workers=workers)
+                    if workers > 1
+                    else _l("PostgreSQL (several hosts)"),
                 )
             )
         else:
             refusals.append(
-                f"{workers} workers and no TRIBUNE_REDIS_URL: each worker would count rate limits "
-                "on its own, so login, reset and report limits would let through "
-                f"{workers} times what they say. Set TRIBUNE_REDIS_URL "
-                "(redis://127.0.0.1:6379/0), or run one worker. To serve anyway, knowing this, "
-                "set TRIBUNE_RATELIMIT_PER_PROCESS=true."
+                f"{where} and no TRIBUNE_REDIS_URL: each process would count rate limits on its "
+                "own, so login, reset and report limits would let through as many times what "
+                "they say as there are processes. Set TRIBUNE_REDIS_URL "
+                "(redis://127.0.0.1:6379/0), or run one worker on one host. To serve anyway, "
+                "knowing this, set TRIBUNE_RATELIMIT_PER_PROCESS=true."
             )
     if config.get("STATIC_BUILT") is False:
         warnings.append(
