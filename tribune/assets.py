@@ -16,8 +16,8 @@ import hashlib
 import json
 import os
 import re
+import secrets
 import shutil
-import tempfile
 from pathlib import Path
 
 from whitenoise import WhiteNoise
@@ -67,7 +67,9 @@ def build(source: Path, target: Path, quiet: bool = True) -> dict:
         if path.is_file() and path.suffix not in SKIPPED_SUFFIXES
     )
     target.parent.mkdir(parents=True, exist_ok=True)
-    staging = Path(tempfile.mkdtemp(prefix=".static-", dir=target.parent))
+    # Not mkdtemp: its folder is private, and the web server's user must read this one.
+    staging = target.with_name(f".{target.name}-new-{os.getpid()}-{secrets.token_hex(4)}")
+    staging.mkdir()
     manifest: dict[str, str] = {}
     # Style sheets last: their hashes include the hashed names they refer to.
     for relative in sorted(files, key=lambda name: name.endswith(".css")):
@@ -86,8 +88,6 @@ def build(source: Path, target: Path, quiet: bool = True) -> dict:
             for _written in compressor.compress(str(path)):
                 pass
     (staging / MANIFEST).write_text(json.dumps(manifest, indent=1, sort_keys=True))
-    # mkdtemp makes the folder private; the web server's user must read it like tribune/static.
-    os.chmod(staging, 0o755)  # noqa: S103
     old = None
     if target.exists():
         old = target.with_name(f".{target.name}-old-{os.getpid()}")
