@@ -48,6 +48,8 @@ run: setup
 # TRIBUNE_REDIS_URL, TRIBUNE_SECRET_KEY, TRIBUNE_LOG_KEY, TRIBUNE_BIND (default 127.0.0.1:8000).
 # The schema is upgraded and the static files built before anything serves (README, Production).
 serve: export PATH := $(CURDIR)/$(BIN):$(PATH)
+# honcho has read .env already; flask need not look for it (it would suggest python-dotenv).
+serve: export FLASK_SKIP_DOTENV := 1
 serve: setup
 	honcho run flask --app tribune db upgrade
 	honcho run flask --app tribune static build
