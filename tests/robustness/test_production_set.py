@@ -91,9 +91,13 @@ def production_set(app, tmp_path, make_thread, make_user):
         WEB_CONCURRENCY="2",
     )
     log_path = tmp_path / "honcho.log"
+    empty_env = tmp_path / "empty.env"
+    empty_env.write_text("")
     with open(log_path, "w") as log:
         process = subprocess.Popen(
-            [str(BIN / "honcho"), "-f", str(ROOT / "Procfile"), "start", "web"],
+            # An empty env file: a .env in the checkout (honcho reads it first) must not win.
+            [str(BIN / "honcho"), "-e", str(empty_env), "-f", str(ROOT / "Procfile")]
+            + ["start", "web"],
             cwd=ROOT,
             env=env,
             stdout=log,
