@@ -8,7 +8,7 @@ FLASK  := $(BIN)/flask --app tribune
 HOST   ?= 127.0.0.1
 PORT   ?= 5000
 
-.PHONY: run test setup setup-test translations lint security bench bench-search clean
+.PHONY: run serve static test setup setup-test translations lint security bench bench-search bench-pages clean
 
 $(BIN)/python:
 	@$(PYTHON) -c 'import sys; sys.exit(0 if sys.version_info >= (3, 11) else "Tribune needs Python 3.11 or newer")'
@@ -32,10 +32,28 @@ setup-test: $(VENV)/.installed-test translations
 translations: | $(BIN)/python
 	$(BIN)/pybabel compile --statistics -d tribune/translations
 
+# Fingerprinted, compressed static files for WhiteNoise (tribune/assets.py); cheap to redo.
+static: | $(VENV)/.installed
+	$(FLASK) static build
+
 run: setup
 	$(FLASK) db upgrade
 	$(FLASK) demo load --if-empty
+	$(FLASK) static build
 	$(FLASK) run --host $(HOST) --port $(PORT)
+
+# The production set on this machine: gunicorn (WEB_CONCURRENCY workers, default 2) and, with
+# Whoosh, the search worker, from the Procfile through honcho. Settings come from the
+# environment or from a .env file here (honcho reads it): TRIBUNE_DATABASE_URL (PostgreSQL),
+# TRIBUNE_REDIS_URL, TRIBUNE_SECRET_KEY, TRIBUNE_LOG_KEY, TRIBUNE_BIND (default 127.0.0.1:8000).
+# The schema is upgraded and the static files built before anything serves (README, Production).
+serve: export PATH := $(CURDIR)/$(BIN):$(PATH)
+# honcho has read .env already; flask need not look for it (it would suggest python-dotenv).
+serve: export FLASK_SKIP_DOTENV := 1
+serve: setup
+	honcho run flask --app tribune db upgrade
+	honcho run flask --app tribune static build
+	honcho run sh -c 'case "$$TRIBUNE_DATABASE_URL" in postgres*) exec honcho start web;; *) exec honcho start;; esac'
 
 # Two workers (this project's machines have two cores); test files go to RAM when /dev/shm
 # is writable, since the suite creates and deletes thousands of small database and index files.
@@ -68,6 +86,14 @@ bench: setup-test
 bench-search: setup-test
 	$(BIN)/python -m pip install --quiet -e '.[bench]'
 	$(BIN)/python bench/run_all.py
+
+# Page benchmark (bench/pages.py): the probe page against the thread page, the list pages at 10k
+# and 100k posts, the mixed load of 50 participants on SQLite and PostgreSQL + Redis, and
+# `archive import`; one table. PostgreSQL and Redis from BENCH_DATABASE_URL (a database named
+# *_bench or tribune_bench*, dropped and made again), BENCH_IMPORT_DATABASE_URL, BENCH_REDIS_URL.
+bench-pages: setup-test
+	$(BIN)/python -m pip install --quiet -e '.[bench]'
+	$(BIN)/python bench/pages.py
 
 clean:
 	rm -rf $(VENV) .pytest_cache .ruff_cache

@@ -46,8 +46,10 @@ class Target:
         )
         name = make_url(normalise_url(url)).database or ""
         # Other sessions' databases live on the same server: never touch one we did not make.
-        if not name.startswith("tribune_bench"):
-            raise SystemExit(f"--database-url must name a database tribune_bench*, not {name!r}")
+        if not is_bench_database(name):
+            raise SystemExit(
+                f"--database-url must name a database tribune_bench* or *_bench, not {name!r}"
+            )
         return cls(backend, out, normalise_url(url))
 
     @property
@@ -127,11 +129,18 @@ class Target:
             import psycopg
 
             name = make_url(self.database_url).database
-            assert name.startswith("tribune_bench")
+            # Other sessions' databases live on the same server: drop only a benchmark's own.
+            if not is_bench_database(name):
+                raise SystemExit(f"refusing to drop {name!r}: not a benchmark database")
             with psycopg.connect(_server_url(self.database_url), autocommit=True) as connection:
                 connection.execute(f'DROP DATABASE IF EXISTS "{name}"')
                 connection.execute(f'CREATE DATABASE "{name}"')
         self.flask("db", "upgrade")
+
+
+def is_bench_database(name: str) -> bool:
+    """Whether a PostgreSQL database is one a benchmark may drop and create."""
+    return name.startswith("tribune_bench") or name.endswith("_bench")
 
 
 def _label(posts: int) -> str:

@@ -39,6 +39,10 @@ def create_app(test_config=None):
     i18n.init_app(app)
     security.init_app(app)
     web.init_app(app)
+    from tribune import assets, compression
+
+    compression.init_app(app)
+    assets.init_app(app)
     from tribune.search import hooks
 
     hooks.init_app(app)
@@ -57,6 +61,11 @@ def _fill_instance_defaults(app, instance):
     config["SQLALCHEMY_DATABASE_URI"] = config["DATABASE_URL"]
     if not config.get("INDEX_DIR"):
         config["INDEX_DIR"] = str(instance / "index")
+    if not config.get("STATIC_BUILD_DIR"):
+        config["STATIC_BUILD_DIR"] = str(instance / "static")
+    # Where the keys came from: tribune/deployment.py refuses a per-host key where hosts share.
+    config["SECRET_KEY_SOURCE"] = "setting" if config.get("SECRET_KEY") else "instance"
+    config["LOG_KEY_SOURCE"] = "setting" if config.get("LOG_KEY") else "instance"
     if not config.get("SECRET_KEY"):
         config["SECRET_KEY"] = config_module.instance_secret_key(instance)
     if not config.get("LOG_KEY"):

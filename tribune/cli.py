@@ -19,6 +19,7 @@ def register_commands(app):
     app.cli.add_command(search_cli)
     app.cli.add_command(archive_cli)
     app.cli.add_command(check_command)
+    app.cli.add_command(static_cli)
 
 
 @click.command("check")
@@ -192,3 +193,22 @@ def archive_export(path, include_hidden):
 
     count = archive.export_file(path, include_hidden=include_hidden)
     click.echo(f"Exported {count} threads to {path}.")
+
+
+@click.group("static")
+def static_cli():
+    """Static files for production (tribune/assets.py)."""
+
+
+@static_cli.command("build")
+def static_build():
+    """Fingerprint and compress tribune/static/ into STATIC_BUILD_DIR; restart the workers after."""
+    from pathlib import Path
+
+    from flask import current_app
+
+    from tribune import assets
+
+    target = Path(current_app.config["STATIC_BUILD_DIR"])
+    manifest = assets.build(Path(current_app.static_folder), target)
+    click.echo(f"Built {len(manifest)} static files into {target}.")

@@ -37,6 +37,15 @@ ENV_KEYS = {
     # Whoosh only: false when `flask search worker` runs beside several web workers.
     "SEARCH_INDEX_IN_REQUEST": bool,
     "SEARCH_INDEX_EACH_COMMIT": bool,
+    # How many processes serve requests (gunicorn.conf.py sets it from its worker count);
+    # tribune/deployment.py refuses settings that would break with several.
+    "WORKERS": int,
+    # Serve several workers without Redis anyway, each counting rate limits on its own (loud).
+    "RATELIMIT_PER_PROCESS": bool,
+    # Where `flask static build` writes the fingerprinted files (default: instance/static).
+    "STATIC_BUILD_DIR": str,
+    # Compress pages for requests without cookies (tribune/compression.py).
+    "COMPRESS_PAGES": bool,
 }
 
 
@@ -113,6 +122,13 @@ class Defaults:
     SEARCH_RESULTS_PER_PAGE = 10
     SEARCH_API_MAX_PER_PAGE = 50
     SEARCH_RATE_LIMIT = "60 per minute"
+    # Deployment (tribune/deployment.py, README "Running it in production").
+    WORKERS = 1
+    RATELIMIT_PER_PROCESS = False
+    COMPRESS_PAGES = True
+    DEPLOYMENT_WARNINGS: list = []
+    # Seconds /healthz reuses its look at the search data (a quick status still counts rows).
+    HEALTH_SEARCH_SECONDS = 30
 
 
 def _coerce(kind, raw):

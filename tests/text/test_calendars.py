@@ -276,3 +276,21 @@ def test_parse_user_date_rejects_other_shapes(text):
 def test_parse_user_date_rejects_impossible_dates(text, message):
     with pytest.raises(ValueError, match=message):
         parse_user_date(text)
+
+
+# Issue 14: format_datetime builds Babel's medium date-time from cached parts; it must read
+# exactly as Babel's own format_datetime does, in every locale and time zone shown.
+@settings(max_examples=200)
+@given(
+    st.datetimes(
+        min_value=datetime(1990, 1, 1), max_value=datetime(2040, 12, 31), timezones=st.just(UTC)
+    ),
+    st.sampled_from(["en", "de", "fr", "nl", "en_GB"]),
+    st.sampled_from(["UTC", "Europe/Berlin", "Asia/Tehran", "America/Toronto"]),
+)
+def test_cached_medium_datetime_reads_as_babel(dt, locale, zone):
+    from babel.dates import format_datetime as babel_format_datetime
+
+    tz = ZoneInfo(zone)
+    expected = babel_format_datetime(dt.astimezone(tz), format="medium", locale=locale, tzinfo=tz)
+    assert format_datetime(dt, locale, tz=tz) == expected

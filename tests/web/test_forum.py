@@ -218,3 +218,42 @@ def test_rerender_command_updates_stored_html(app, make_thread):
     assert result.exit_code == 0, result.output
     assert "1 changed" in result.output
     assert "<strong>پررنگ</strong>" in fresh(Post, post.id).body_html
+
+
+def test_latest_threads_are_the_newest_of_all_sections_of_an_area(
+    client, make_user, make_section, count_queries
+):
+    """Issue 14: "latest threads" reads each section's newest from an index and merges them."""
+    from datetime import UTC, datetime, timedelta
+
+    from tribune.forum import queries
+
+    author = make_user()
+    sections = [make_section(slug=f"s{n}", title=f"بخش {n}") for n in range(3)]
+    other_area = make_section(slug="actions", area="agenda", title="کارها")
+    start = datetime(2024, 1, 1, tzinfo=UTC)
+    made = []
+    for n in range(12):
+        thread = posting.open_thread(author, sections[n % 3], f"رشته {n}", "متن", "fa")
+        thread.last_post_at = start + timedelta(hours=(n * 7) % 12)
+        made.append(thread)
+    agenda_thread = posting.open_thread(author, other_area, "کار", "متن", "fa")
+    agenda_thread.last_post_at = start + timedelta(days=30)
+    db.session.commit()
+    expected = sorted(made, key=lambda t: t.last_post_at, reverse=True)[:5]
+    tribune = queries.sections_by_area()["tribune"]
+    assert queries.latest_threads(tribune, limit=5) == expected
+    assert queries.latest_threads([], limit=5) == []
+
+    def home_queries():
+        with count_queries() as counter:
+            assert client.get("/").status_code == 200
+            assert client.get("/tribune/").status_code == 200
+        return counter.count
+
+    few = home_queries()
+    for n in range(3, 6):
+        section = make_section(slug=f"more{n}", title=f"بخش {n}")
+        for m in range(4):
+            posting.open_thread(author, section, f"رشته {n}-{m}", "متن", "fa")
+    assert home_queries() == few

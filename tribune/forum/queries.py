@@ -1,6 +1,6 @@
 """Read queries for the forum pages: one place, each a fixed number of SQL statements."""
 
-from sqlalchemy import func, select
+from sqlalchemy import func, select, union_all
 from sqlalchemy.orm import selectinload
 
 from tribune import access
@@ -22,16 +22,27 @@ def section_by_slug(area, slug):
     return db.session.scalar(select(Section).where(Section.area == area, Section.slug == slug))
 
 
-def latest_threads(area=None, limit=10):
-    """The most recently active threads, optionally of one area."""
-    query = (
-        select(Thread)
-        .where(access.visible_threads_clause())
+def latest_threads(sections, limit=10):
+    """The most recently active threads of these sections (a page lists them anyway).
+
+    Each section gives its own `limit` newest from the index on (section_id, last_post_at), and
+    only those few are sorted: the cost does not grow with the number of threads. Sorting the
+    whole area instead made the home page 1.8 times slower at 100k posts than at 10k (issue 14).
+    """
+    if not sections:
+        return []
+    visible = access.visible_threads_clause()
+    newest = [
+        select(Thread.id, Thread.last_post_at)
+        .where(Thread.section_id == section.id, visible)
         .order_by(Thread.last_post_at.desc())
         .limit(limit)
-    )
-    if area:
-        query = query.join(Thread.section).where(Section.area == area)
+        .subquery()
+        for section in sections
+    ]
+    candidates = union_all(*(select(part.c.id, part.c.last_post_at) for part in newest)).subquery()
+    chosen = select(candidates.c.id).order_by(candidates.c.last_post_at.desc()).limit(limit)
+    query = select(Thread).where(Thread.id.in_(chosen)).order_by(Thread.last_post_at.desc())
     return db.session.scalars(query).all()
 
 

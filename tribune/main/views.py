@@ -1,9 +1,17 @@
-"""The home page, the interface language switch, and the about page."""
+"""The home page, the interface language switch, the about page and the health check."""
 
-from flask import Blueprint, current_app, redirect, render_template, request, session
+import time
 
+from flask import Blueprint, current_app, jsonify, redirect, render_template, request, session
+from sqlalchemy import select
+from sqlalchemy.exc import SQLAlchemyError
+from sqlalchemy.orm import Session
+
+from tribune import fulltext
 from tribune.accounts.forms import EmptyForm
+from tribune.extensions import db
 from tribune.forum import queries
+from tribune.fulltext.backend import SearchUnavailable
 from tribune.net import safe_next
 
 bp = Blueprint("main", __name__)
@@ -16,8 +24,8 @@ def index():
     return render_template(
         "main/index.html",
         sections=sections,
-        latest_tribune=queries.latest_threads(area="tribune", limit=8),
-        latest_agenda=queries.latest_threads(area="agenda", limit=8),
+        latest_tribune=queries.latest_threads(sections.get("tribune", []), limit=8),
+        latest_agenda=queries.latest_threads(sections.get("agenda", []), limit=8),
     )
 
 
@@ -56,3 +64,47 @@ def _forms():
         "button_form": lambda: EmptyForm(formdata=None),
         "request_path": lambda: request.full_path.rstrip("?"),
     }
+
+
+# /healthz: for a proxy or an orchestrator. The database is asked on every call; the search data
+# once per HEALTH_SEARCH_SECONDS per process (its quick status still counts rows).
+_search_health = {"checked": 0.0, "state": None}
+
+
+@bp.route("/healthz")
+def healthz():
+    """Whether this process can serve: database reachable (else 503), search data sound."""
+    database_ok = True
+    try:
+        db.session.execute(select(1))
+    except SQLAlchemyError:
+        db.session.rollback()
+        database_ok = False
+    search = _search_state() if database_ok else {"healthy": None}
+    status = "ok" if database_ok and search["healthy"] else "degraded" if database_ok else "down"
+    body = {"status": status, "database": "ok" if database_ok else "unreachable", "search": search}
+    response = jsonify(body)
+    response.status_code = 200 if database_ok else 503
+    response.headers["Cache-Control"] = "no-store"
+    return response
+
+
+def _search_state():
+    now = time.monotonic()
+    if _search_health["state"] is None or (
+        now - _search_health["checked"] > current_app.config["HEALTH_SEARCH_SECONDS"]
+    ):
+        backend = fulltext.current()
+        try:
+            state = backend.status(lambda: Session(db.engine), thorough=False)
+            healthy, problems = state.healthy, len(state.problems)
+        except SearchUnavailable:
+            healthy, problems = False, 1
+        # Problems are named by `flask search status`; a public endpoint only counts them.
+        _search_health["state"] = {
+            "backend": backend.name,
+            "healthy": healthy,
+            "problems": problems,
+        }
+        _search_health["checked"] = now
+    return _search_health["state"]

@@ -44,6 +44,8 @@ class Thread(db.Model):
     __tablename__ = "threads"
     __table_args__ = (
         Index("ix_threads_section_activity", "section_id", "is_pinned", "last_post_at"),
+        # The newest threads of a section regardless of pins (forum.queries.latest_threads).
+        Index("ix_threads_section_last_post", "section_id", "last_post_at"),
         # The few threads readers may not see (access.hidden_post_ids reads them by this).
         Index(
             "ix_threads_not_visible",
@@ -101,6 +103,8 @@ class Post(db.Model):
     __tablename__ = "posts"
     __table_args__ = (
         Index("ix_posts_thread_order", "thread_id", "id"),
+        # A profile counts its author's visible posts from the index alone (issue 14).
+        Index("ix_posts_author_visible", "author_id", "is_hidden"),
         # The few hidden posts (access.hidden_post_ids reads them by this).
         Index(
             "ix_posts_hidden",

@@ -346,3 +346,18 @@ def translate(post_id):
 def _quoted_posts(form):
     # The reply form labels each quote with the quoted post's author.
     return thread_page.quoted_authors(form)
+
+
+@bp.app_template_global()
+def thread_link(post, anchor, **params):
+    """The address of the post's thread page at the page being read, with `params` and `anchor`.
+
+    A function rather than a template macro: the thread page builds two of these per post.
+    """
+    return url_for(
+        "forum.thread",
+        thread_id=post.thread_id,
+        page=request.args.get("page"),
+        _anchor=anchor,
+        **params,
+    )
