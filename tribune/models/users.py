@@ -50,8 +50,15 @@ class User(UserMixin, db.Model):
     # account cannot log in, and a silenced one is read-only.
     suspended_until: Mapped[datetime | None] = mapped_column(UTCDateTime)
     silenced_until: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    # Registration (services/registration.py): who invited this account (administrators only
+    # see it), and, under registration by approval, "pending" until a moderator admits the
+    # applicant or "declined"; None for an account that may log in.
+    invited_by_id: Mapped[int | None] = mapped_column(ForeignKey("users.id"))
+    approval: Mapped[str | None] = mapped_column(String(20))
+    application_text: Mapped[str] = mapped_column(Text, default="")
 
     memberships = relationship("Membership", back_populates="user")
+    invited_by = relationship("User", remote_side=[id], lazy="select")
 
     # Not a column: the key of the browser session this object was loaded for (set by
     # services/sessions.py at login and by the session loader), part of the Flask-Login id.
@@ -66,7 +73,9 @@ class User(UserMixin, db.Model):
 
     @property
     def is_active(self):
-        return not (self.is_disabled or self.is_placeholder or self.is_suspended)
+        return not (
+            self.is_disabled or self.is_placeholder or self.is_suspended or self.approval
+        )
 
     @property
     def is_suspended(self):

@@ -1,0 +1,1 @@
+"""Administration of people and associations (see below)."""
