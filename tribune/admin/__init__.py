@@ -5,10 +5,10 @@ anyone else a 404, as if the page did not exist (access.can_administer).
 """
 
 from flask import Blueprint, abort
-from flask_babel import lazy_gettext as _l
 from flask_login import current_user
 
 from tribune import access
+from tribune.moderation.labels import REGISTRATION_POLICY_LABELS
 
 bp = Blueprint("admin", __name__, url_prefix="/admin")
 
@@ -19,17 +19,10 @@ def _guard():
         abort(404)
 
 
-REGISTRATION_LABELS = {
-    "open": _l("open to anyone"),
-    "approval": _l("by approval"),
-    "invitation": _l("by invitation"),
-}
-
-
 @bp.app_template_global()
 def registration_label(policy):
     """The registration policy in words (templates)."""
-    return str(REGISTRATION_LABELS.get(policy, policy))
+    return str(REGISTRATION_POLICY_LABELS.get(policy, policy))
 
 
 from tribune.admin import people_views, section_views, site_views  # noqa: E402, F401
