@@ -69,12 +69,20 @@ def upgrade():
         batch_op.add_column(sa.Column('approval', sa.String(length=20), nullable=True))
         # Existing accounts wrote no application: an empty text, not NULL.
         batch_op.add_column(sa.Column('application_text', sa.Text(), nullable=False, server_default=''))
+        batch_op.add_column(sa.Column('approval_decided_by_id', sa.Integer(), nullable=True))
+        batch_op.add_column(sa.Column('approval_decided_at', sa.DateTime(timezone=True), nullable=True))
+        batch_op.add_column(sa.Column('approval_reason', sa.Text(), nullable=False, server_default=''))
         batch_op.create_foreign_key(batch_op.f('fk_users_invited_by_id_users'), 'users', ['invited_by_id'], ['id'])
+        batch_op.create_foreign_key(batch_op.f('fk_users_approval_decided_by_id_users'), 'users', ['approval_decided_by_id'], ['id'])
 
 
 def downgrade():
     with op.batch_alter_table('users', schema=None) as batch_op:
+        batch_op.drop_constraint(batch_op.f('fk_users_approval_decided_by_id_users'), type_='foreignkey')
         batch_op.drop_constraint(batch_op.f('fk_users_invited_by_id_users'), type_='foreignkey')
+        batch_op.drop_column('approval_reason')
+        batch_op.drop_column('approval_decided_at')
+        batch_op.drop_column('approval_decided_by_id')
         batch_op.drop_column('application_text')
         batch_op.drop_column('approval')
         batch_op.drop_column('invited_by_id')

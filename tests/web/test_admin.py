@@ -403,3 +403,51 @@ def test_first_admin_command_leads_to_setup(app):
     # A reader with no language chosen now gets English.
     assert 'lang="en"' in app.test_client().get("/").get_data(as_text=True)[:100]
     assert db.session.scalar(select(db.func.count(Thread.id))) == 0
+
+
+def test_moderators_work_the_application_queue_and_the_applicant_learns_the_outcome(
+    app, people, make_user
+):
+    admin, _section = people
+    site.set_registration(admin, "approval", 0, "moderators admit")
+    for name in ("dara", "omid"):
+        _register(app.test_client(), name, application="member of the Hamburg association")
+    participant = app.test_client()
+    login(participant, "kaveh")
+    assert participant.get("/moderation/applications").status_code == 404
+    mina = app.test_client()
+    login(mina, "mina")
+    queue = mina.get("/moderation/applications").get_data(as_text=True)
+    assert "dara" in queue and "Hamburg association" in queue
+    dara = registration.accounts.find_by_username("dara")
+    omid = registration.accounts.find_by_username("omid")
+    assert mina.post(f"/moderation/applications/{dara.id}",
+                     data={"decide-reason": "vouched for by kaveh", "decision": "admit"}
+                     ).status_code == 302
+    assert mina.post(f"/moderation/applications/{omid.id}",
+                     data={"decide-reason": "nobody knows this person", "decision": "decline"}
+                     ).status_code == 302
+    # Deciding twice changes nothing.
+    mina.post(f"/moderation/applications/{omid.id}",
+              data={"decide-reason": "second thoughts", "decision": "admit"})
+    db.session.expire_all()
+    assert dara.approval is None and omid.approval == "declined"
+    assert login(app.test_client(), "dara").status_code == 302
+    refused = login(app.test_client(), "omid").get_data(as_text=True)
+    assert "nobody knows this person" in refused
+    log = app.test_client().get("/moderation/log").get_data(as_text=True)
+    assert "vouched for by kaveh" in log and "nobody knows this person" not in log
+    assert "omid" not in log
+
+
+def test_an_applicant_with_an_address_is_told_the_outcome_by_mail(app, people):
+    admin, _section = people
+    sent = []
+    app.config.update(MAIL_TRANSPORT=sent.append, PUBLIC_URL="https://forum.example.org")
+    site.set_registration(admin, "approval", 0, "moderators admit")
+    _register(app.test_client(), "dara", email="dara@example.org",
+              application="member of the Hamburg association")
+    dara = registration.accounts.find_by_username("dara")
+    registration.decide_application(admin, dara, True, "welcome")
+    assert len(sent) == 1 and sent[0]["To"] == "dara@example.org"
+    assert "dara" in sent[0].get_content()

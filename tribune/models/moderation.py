@@ -53,6 +53,7 @@ ACTIONS = (
     "section.merge",
     "site.identity",
     "site.registration",
+    "user.admit",
     "user.admin_grant",
     "user.admin_end",
     "association.edit",

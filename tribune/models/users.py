@@ -56,9 +56,15 @@ class User(UserMixin, db.Model):
     invited_by_id: Mapped[int | None] = mapped_column(ForeignKey("users.id"))
     approval: Mapped[str | None] = mapped_column(String(20))
     application_text: Mapped[str] = mapped_column(Text, default="")
+    # Who decided the application, when, and the reason the applicant is told at login.
+    approval_decided_by_id: Mapped[int | None] = mapped_column(ForeignKey("users.id"))
+    approval_decided_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    approval_reason: Mapped[str] = mapped_column(Text, default="")
 
     memberships = relationship("Membership", back_populates="user")
-    invited_by = relationship("User", remote_side=[id], lazy="select")
+    invited_by = relationship(
+        "User", remote_side=[id], foreign_keys=[invited_by_id], lazy="select"
+    )
 
     # Not a column: the key of the browser session this object was loaded for (set by
     # services/sessions.py at login and by the session loader), part of the Flask-Login id.

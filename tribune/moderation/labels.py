@@ -34,6 +34,7 @@ ACTION_LABELS = {
     "section.merge": _l("Sections merged"),
     "site.identity": _l("Site name, texts or rules changed"),
     "site.registration": _l("Registration policy changed"),
+    "user.admit": _l("Applicant admitted"),
     "user.admin_grant": _l("Administrator rights granted"),
     "user.admin_end": _l("Administrator rights ended"),
     "association.edit": _l("Association renamed or moved"),

@@ -122,9 +122,10 @@ class Suspended(Refused):
 class AwaitingApproval(Refused):
     """The password was right, but the application is still "pending", or was "declined"."""
 
-    def __init__(self, state):
+    def __init__(self, state, reason=""):
         if state == "declined":
-            message = _l("The moderators did not admit this application.")
+            message = _l("The moderators did not admit this application. Their reason: "
+                         "%(reason)s", reason=reason)
         else:
             message = _l("Your application is with the moderators; log in again later.")
         super().__init__(message)
@@ -146,7 +147,7 @@ def authenticate(username, password):
         raise Suspended(user.suspended_until)
     if user.approval is not None:
         # Only someone who knows the password learns where the application stands.
-        raise AwaitingApproval(user.approval)
+        raise AwaitingApproval(user.approval, user.approval_reason)
     if passwords.needs_rehash(stored):
         user.password_hash = passwords.hash_password(password)
         db.session.commit()

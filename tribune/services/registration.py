@@ -24,6 +24,8 @@ from tribune.extensions import db
 from tribune.models import Invitation, User
 from tribune.models.base import utcnow
 from tribune.services import Invalid, NotFound, Refused, accounts, site
+from tribune.services.moderation import act, clean_reason
+from tribune.services.moderation_log import record
 
 MAX_APPLICATION = 2000
 MAX_NOTE = 200
@@ -151,3 +153,66 @@ def inviter_of(viewer, user):
     if not access.can_see_inviter(viewer) or user.invited_by_id is None:
         return None
     return db.session.get(User, user.invited_by_id)
+
+
+def pending_applications():
+    """Applications waiting for a decision, oldest first."""
+    return db.session.scalars(
+        select(User).where(User.approval == "pending").order_by(User.created_at, User.id)
+    ).all()
+
+
+@act
+def decide_application(actor, user, admit, reason):
+    """Admit an applicant (the account can log in; published in the log, like any act on an
+    account) or decline (not published: the applicant never joined, and their chosen name
+    stays theirs; the reason is told to them at login and kept for the moderators)."""
+    if not access.can_decide_applications(actor):
+        raise NotFound()
+    reason = clean_reason(reason)
+    if user is None or user.approval != "pending":
+        raise Refused(_l("This application was already decided."))
+    user.approval = None if admit else "declined"
+    user.approval_decided_by_id = actor.id
+    user.approval_decided_at = utcnow()
+    user.approval_reason = reason
+    if admit:
+        record(actor, access.current_term(actor), "user.admit", "user", user.id, reason)
+    db.session.commit()
+    _tell_applicant(user, admit)
+    return user
+
+
+def _tell_applicant(user, admitted):
+    """An e-mail with the outcome, to an applicant who gave an address (best effort: logging in
+    tells them too)."""
+    from email.message import EmailMessage
+
+    from flask_babel import force_locale
+    from flask_babel import gettext as _
+
+    from tribune.services.resets import deliver, mail_enabled
+
+    if not user.email or not mail_enabled():
+        return
+
+    config = current_app.config
+    snapshot = site.current()
+    locale = user.locale or snapshot.default_locale
+    with force_locale(locale):
+        name = snapshot.name(locale)
+        message = EmailMessage()
+        message["Subject"] = _("Your application to %(site)s", site=name)
+        message["From"] = config.get("MAIL_FROM") or config.get("SMTP_USER") or "tribune"
+        message["To"] = user.email
+        if admitted:
+            body = _("The moderators admitted you. You can log in as %(username)s now.",
+                     username=user.username)
+        else:
+            body = _("The moderators did not admit your application. Log in as %(username)s "
+                     "to read their reason.", username=user.username)
+        message.set_content(body)
+    try:
+        deliver(message)
+    except OSError:
+        current_app.logger.warning("could not send the outcome of an application by e-mail")
