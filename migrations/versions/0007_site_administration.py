@@ -66,6 +66,7 @@ def upgrade():
 
     with op.batch_alter_table('users', schema=None) as batch_op:
         batch_op.add_column(sa.Column('invited_by_id', sa.Integer(), nullable=True))
+        batch_op.add_column(sa.Column('last_seen_at', sa.DateTime(timezone=True), nullable=True))
         batch_op.add_column(sa.Column('approval', sa.String(length=20), nullable=True))
         # Existing accounts wrote no application: an empty text, not NULL.
         batch_op.add_column(sa.Column('application_text', sa.Text(), nullable=False, server_default=''))
@@ -86,6 +87,7 @@ def downgrade():
         batch_op.drop_column('application_text')
         batch_op.drop_column('approval')
         batch_op.drop_column('invited_by_id')
+        batch_op.drop_column('last_seen_at')
 
     with op.batch_alter_table('sections', schema=None) as batch_op:
         batch_op.drop_constraint(batch_op.f('fk_sections_merged_into_id_sections'), type_='foreignkey')

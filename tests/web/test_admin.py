@@ -9,7 +9,7 @@ from sqlalchemy import select
 from tests.support import PASSWORD, login
 from tribune import fulltext
 from tribune.extensions import db
-from tribune.models import Invitation, ModerationLogEntry, Section, Thread, User
+from tribune.models import Association, Invitation, ModerationLogEntry, Section, Thread, User
 from tribune.services import registration, sections, site
 from tribune.services.moderation_log import verify_chain
 from tribune.services.sections import SectionTexts
@@ -23,6 +23,10 @@ ADMIN_GETS = (
     "/admin/sections/{section}/merge",
     "/admin/site",
     "/admin/registration",
+    "/admin/people/",
+    "/admin/people/{person}",
+    "/admin/associations/",
+    "/admin/associations/{association}",
 )
 ADMIN_POSTS = (
     "/admin/setup",
@@ -33,6 +37,10 @@ ADMIN_POSTS = (
     "/admin/sections/order",
     "/admin/site",
     "/admin/registration",
+    "/admin/people/{person}/admin",
+    "/admin/people/{person}/reset-link",
+    "/admin/associations/{association}",
+    "/admin/associations/{association}/merge",
 )
 
 
@@ -42,11 +50,16 @@ def people(app, make_user, make_moderator, make_section):
     admin = make_user("leila", role="admin")
     make_moderator("mina")
     make_user("kaveh")
+    db.session.add(Association(slug="hamburg", name="کانون هامبورگ", city="Hamburg"))
+    db.session.add(Association(slug="hamburg-2", name="کانون همبورگ"))
+    db.session.commit()
     return admin, make_section("alternatives")
 
 
 def _urls(paths, section):
-    return [path.format(section=section.id) for path in paths]
+    association = db.session.scalar(select(Association).order_by(Association.id))
+    return [path.format(section=section.id, person="kaveh", association=association.id)
+            for path in paths]
 
 
 @pytest.mark.parametrize("who", [None, "kaveh", "mina"])
@@ -78,8 +91,10 @@ def test_every_admin_page_answers_an_administrator_in_both_directions(app, peopl
 
 def test_the_admin_area_is_in_the_route_table(app):
     # Every admin route is one this test file knows, so a new page cannot skip the role test.
+    names = {"section_id": "{section}", "username": "{person}",
+             "association_id": "{association}"}
     rules = {
-        re.sub(r"<int:\w+>", "{section}", rule.rule)
+        re.sub(r"<(?:int:)?(\w+)>", lambda m: names[m.group(1)], rule.rule)
         for rule in app.url_map.iter_rules()
         if rule.endpoint.startswith("admin.")
     }
@@ -451,3 +466,104 @@ def test_an_applicant_with_an_address_is_told_the_outcome_by_mail(app, people):
     registration.decide_application(admin, dara, True, "welcome")
     assert len(sent) == 1 and sent[0]["To"] == "dara@example.org"
     assert "dara" in sent[0].get_content()
+
+
+# People and associations
+
+
+def test_people_list_filters_and_never_shows_addresses(app, people, make_user):
+    make_user("omid", email="omid@example.org")
+    client = app.test_client()
+    login(client, "leila")
+    everyone = client.get("/admin/people/").get_data(as_text=True)
+    assert "omid" in everyone and "@example.org" not in everyone
+    admins = client.get("/admin/people/?role=admin").get_data(as_text=True)
+    assert "/admin/people/leila" in admins and "/admin/people/omid" not in admins
+    moderators = client.get("/admin/people/?role=moderator").get_data(as_text=True)
+    assert "/admin/people/mina" in moderators and "/admin/people/kaveh" not in moderators
+    # Never logged in: counts as unseen for any number of weeks; leila just logged in.
+    unseen = client.get("/admin/people/?seen_weeks=2").get_data(as_text=True)
+    assert "/admin/people/omid" in unseen and "/admin/people/leila" not in unseen
+    # Bad filter values are ignored, not errors.
+    assert client.get("/admin/people/?role=x&state=y&seen_weeks=-3&page=1").status_code == 200
+    assert "@example.org" not in client.get("/admin/people/omid").get_data(as_text=True)
+
+
+def test_admin_rights_granted_and_ended_by_another_never_by_oneself(app, people):
+    admin, _section = people
+    client = app.test_client()
+    login(client, "leila")
+    assert client.post("/admin/people/kaveh/admin",
+                       data={"grant": "1", "admin-reason": "rotation of coordination"}
+                       ).status_code == 302
+    kaveh = registration.accounts.find_by_username("kaveh")
+    assert kaveh.role == "admin"
+    # leila cannot end her own rights; kaveh can.
+    client.post("/admin/people/leila/admin", data={"grant": "0", "admin-reason": "leaving"})
+    db.session.expire_all()
+    assert admin.role == "admin"
+    other = app.test_client()
+    login(other, "kaveh")
+    assert other.post("/admin/people/leila/admin",
+                      data={"grant": "0", "admin-reason": "her term of coordination ended"}
+                      ).status_code == 302
+    db.session.expire_all()
+    assert admin.role == "participant"
+    # leila is no administrator any more: the area is gone for her.
+    assert client.get("/admin/").status_code == 404
+    log = app.test_client().get("/moderation/log").get_data(as_text=True)
+    assert "rotation of coordination" in log and "her term of coordination ended" in log
+    assert verify_chain().ok
+
+
+def test_admin_makes_a_reset_link_for_an_account(app, people):
+    client = app.test_client()
+    login(client, "leila")
+    page = client.post("/admin/people/kaveh/reset-link").get_data(as_text=True)
+    link = re.search(r'value="(http[^"]+/accounts/reset/[^"]+)"', page)
+    assert link, page[-2000:]
+    path = "/" + link.group(1).split("//", 1)[1].split("/", 1)[1]
+    holder = app.test_client()
+    landing = holder.get(path, follow_redirects=True)
+    assert landing.status_code == 200 and 'name="new_password"' in landing.get_data(as_text=True)
+
+
+def test_associations_renamed_and_merged_with_their_signatures_and_members(
+    app, people, make_user
+):
+    from tribune.models import Membership, PaperSignature
+    from tribune.services import debate, debate_associations
+
+    admin, section = people
+    first, duplicate = db.session.scalars(select(Association).order_by(Association.id)).all()
+    kaveh = registration.accounts.find_by_username("kaveh")
+    sara = make_user("sara")
+    for person, association in ((kaveh, duplicate), (sara, duplicate), (sara, first)):
+        membership = debate_associations.state_affiliation(person, association)
+        debate_associations.confirm(admin, membership)
+    paper = debate.publish_paper(kaveh, section, "طرح جمهوری", "متن طرح", "fa",
+                                 "خلاصه‌ای از این طرح برای خوانندگان", "موضع ما",
+                                 associations=[duplicate])
+    client = app.test_client()
+    login(client, "leila")
+    assert client.post(f"/admin/associations/{first.id}", data={
+        "name": "کانون هامبورگ", "city": "Hamburg", "country": "Deutschland",
+        "reason": "the country was missing"}).status_code == 302
+    response = client.post(f"/admin/associations/{duplicate.id}/merge", data={
+        "merge-target": first.id, "merge-reason": "the same association twice"})
+    assert response.status_code == 302
+    db.session.expire_all()
+    signature = db.session.scalar(select(PaperSignature).where(
+        PaperSignature.thread_id == paper.id))
+    assert signature.association_id == first.id
+    members = db.session.scalars(select(Membership.user_id).where(
+        Membership.association_id == first.id)).all()
+    assert sorted(members) == sorted([kaveh.id, sara.id])
+    assert db.session.scalar(select(db.func.count(Membership.id)).where(
+        Membership.association_id == duplicate.id)) == 0
+    log = app.test_client().get("/moderation/log").get_data(as_text=True)
+    assert "the country was missing" in log and "the same association twice" in log
+    # Search follows the signature: the paper is found under the association it moved to.
+    fulltext.current().settle()
+    found = app.test_client().get("/search?q=association:hamburg").get_data(as_text=True)
+    assert f"/p/{paper.last_post_id}" in found

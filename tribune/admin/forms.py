@@ -193,3 +193,20 @@ class PeopleFilterForm(FlaskForm):
         _l("Not seen for at least (weeks)"), validators=[Optional(), NumberRange(min=0, max=1000)]
     )
     q = StringField(_l("Username starts with"), validators=[Optional(), Length(max=40)])
+
+
+class AssociationForm(FlaskForm):
+    name = StringField(_l("Name"), validators=[DataRequired(), Length(max=200)])
+    city = StringField(_l("City"), validators=[Optional(), Length(max=100)])
+    country = StringField(_l("Country"), validators=[Optional(), Length(max=100)])
+    reason = reason_field()
+
+
+class MergeAssociationForm(FlaskForm):
+    target = SelectField(
+        _l("Merge into"),
+        coerce=int,
+        choices=[],
+        description=_l("Its co-signatures and members move there; this one stays, empty."),
+    )
+    reason = reason_field()

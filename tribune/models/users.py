@@ -43,6 +43,8 @@ class User(UserMixin, db.Model):
     is_disabled: Mapped[bool] = mapped_column(default=False)
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
     last_post_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    # The day (midnight UTC) the account was last used, for administrators' filters; no time.
+    last_seen_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
     # Set when the participant deleted the account: the row stays, anonymised, so posts keep an
     # author ("former participant") and threads stay whole.
     deleted_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
