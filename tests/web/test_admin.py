@@ -567,3 +567,30 @@ def test_associations_renamed_and_merged_with_their_signatures_and_members(
     fulltext.current().settle()
     found = app.test_client().get("/search?q=association:hamburg").get_data(as_text=True)
     assert f"/p/{paper.last_post_id}" in found
+
+
+def test_hostile_site_texts_are_refused_or_escaped(app, people):
+    client = app.test_client()
+    login(client, "leila")
+    spoof = client.post("/admin/site?locale=fa", data={
+        "name": "نام\u202eسایت", "reason": "spoofing"})
+    assert spoof.status_code == 400
+    huge = client.post("/admin/site?locale=fa", data={"name": "x" * 81, "reason": "too long"})
+    assert huge.status_code == 400
+    assert client.post("/admin/site?locale=fa", data={
+        "name": "<script>alert(1)</script>", "reason": "testing escaping"}).status_code == 302
+    home = app.test_client().get("/").get_data(as_text=True)
+    assert "<script>alert(1)" not in home and "&lt;script&gt;alert(1)" in home
+    # An unknown language is not a language of the site: the form falls back to the reader's.
+    assert client.get("/admin/site?locale=xx").status_code == 200
+
+
+def test_a_section_from_before_keeps_its_text_in_the_edit_form(app, people):
+    _admin, _section = people
+    old = Section(area="agenda", slug="women", title="کارگروه زنان", description="شرح")
+    db.session.add(old)
+    db.session.commit()
+    client = app.test_client()
+    login(client, "leila")
+    form = client.get(f"/admin/sections/{old.id}/edit").get_data(as_text=True)
+    assert 'value="کارگروه زنان"' in form and "شرح</textarea>" in form

@@ -102,9 +102,13 @@ def _apply_texts(section, cleaned, default):
 
 
 def texts_of(section):
-    """{locale: SectionTexts} as stored, for the edit form."""
-    stored = dict(section.translations or {})
-    texts = {locale: SectionTexts(**value) for locale, value in stored.items()}
+    """{locale: SectionTexts} as stored, for the edit form. Sections made before issue 19 hold
+    only their original text in title/description: it stands for the default language."""
+    texts = {
+        locale: SectionTexts(value.get("title", ""), value.get("description", ""))
+        for locale, value in (section.translations or {}).items()
+    }
+    texts.setdefault(default_locale(), SectionTexts(section.title, section.description or ""))
     return texts
 
 
