@@ -594,3 +594,16 @@ def test_a_section_from_before_keeps_its_text_in_the_edit_form(app, people):
     login(client, "leila")
     form = client.get(f"/admin/sections/{old.id}/edit").get_data(as_text=True)
     assert 'value="کارگروه زنان"' in form and "شرح</textarea>" in form
+
+
+def test_an_archive_cannot_import_a_section_its_addresses_would_hide(app, people, tmp_path):
+    import json
+
+    path = tmp_path / "old.jsonl"
+    path.write_text(json.dumps({
+        "area": "tribune", "section": "archive", "kind": "discussion", "title": "قدیمی",
+        "posts": [{"author": "kaveh", "created_at": "2010-03-28T10:00:00Z", "body": "متن"}],
+    }, ensure_ascii=False) + "\n", "utf-8")
+    result = app.test_cli_runner().invoke(args=["archive", "import", str(path)])
+    assert result.exit_code != 0 and "section" in result.output and "archive" in result.output
+    assert db.session.scalar(select(Section).where(Section.slug == "archive")) is None

@@ -350,6 +350,7 @@ from tribune.accounts import privacy, recovery, second_factor  # noqa: E402, F40
 
 @bp.route("/invitations", methods=["GET", "POST"])
 @login_required
+@limiter.limit("30 per hour", methods=["POST"])
 def invitations():
     """A member's invitation links (registration by invitation): make one, see which were
     used, withdraw an unused one. A new link is shown once, here."""

@@ -11,6 +11,7 @@ from tribune.i18n import LOCALE_NAMES, current_locale
 from tribune.models import AREAS
 from tribune.moderation.helpers import done
 from tribune.services import Invalid, sections, site
+from tribune.services import registration as registration_service
 
 
 @bp.route("/")
@@ -18,7 +19,10 @@ def index():
     """What administrators look after, and what the first setup still lacks."""
     snapshot = site.current()
     spaces = {area: sections.ordered(area, include_archived=False) for area in AREAS}
-    return render_template("admin/index.html", snapshot=snapshot, spaces=spaces)
+    pending = 0
+    if snapshot.registration == "approval":
+        pending = len(registration_service.pending_applications())
+    return render_template("admin/index.html", snapshot=snapshot, spaces=spaces, pending=pending)
 
 
 @bp.route("/setup", methods=["GET", "POST"])
