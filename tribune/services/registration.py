@@ -42,7 +42,9 @@ def open_invitation(code, lock=False):
         return None
     query = select(Invitation).where(Invitation.code_hash == code_hash(code))
     if lock:
-        query = query.with_for_update()
+        # Only the invitation's row: its joined-loaded users sit on the nullable side of an
+        # outer join, which PostgreSQL cannot lock.
+        query = query.with_for_update(of=Invitation)
     invitation = db.session.scalar(query)
     return invitation if invitation is not None and invitation.is_open() else None
 
