@@ -18,8 +18,7 @@ from tests.support import FAST_HASH, PASSWORD
 from tribune import create_app
 from tribune.extensions import db
 from tribune.fulltext.whoosh_index import close_searchers
-from tribune.models import Section
-from tribune.services import accounts, posting
+from tribune.services import accounts, posting, sections
 
 REDIS_URL = os.environ.get("TRIBUNE_TEST_REDIS_URL", "")
 
@@ -210,8 +209,10 @@ def make_user(app):
 @pytest.fixture
 def make_section(app):
     def factory(slug="alternatives", area="tribune", title="بدیل‌ها", description=""):
-        section = Section(area=area, slug=slug, title=title, description=description)
-        db.session.add(section)
+        # The section service's builder (no actor, no log entry), as operator commands use it.
+        section = sections.build(
+            area, slug, {"fa": sections.SectionTexts(title, description)}, default="fa"
+        )
         db.session.commit()
         return section
 

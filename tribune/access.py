@@ -118,17 +118,23 @@ def may_write(user):
     return is_participant(user) and not user.is_silenced
 
 
+def is_read_only_section(section):
+    """An archived (or merged) section keeps its threads readable and takes nothing new."""
+    return section is not None and section.archived_at is not None
+
+
 def can_open_thread(user, section):
-    """Any participant may open a thread in any section: no voice is privileged."""
-    return may_write(user) and section is not None
+    """Any participant may open a thread in any open section: no voice is privileged."""
+    return may_write(user) and section is not None and not is_read_only_section(section)
 
 
 def can_reply(user, thread):
     """Participants may reply to open threads; moderators may reply to locked or hidden ones."""
     if not may_write(user) or thread.merged_into_id is not None:
         return False
-    if is_closed(thread):
-        # Closed with a synthesis: read-only for everyone, moderators too, until reopened.
+    if is_closed(thread) or is_read_only_section(thread.section):
+        # Closed with a synthesis, or in an archived section: read-only for everyone,
+        # moderators too, until reopened or brought back.
         return False
     if thread.is_locked or thread.is_hidden:
         return can_moderate(user)
@@ -139,7 +145,13 @@ def can_edit_post(user, post):
     """Authors edit their own posts while the thread is open; moderators never rewrite others."""
     if not may_write(user) or post.author_id != user.id:
         return False
-    return not post.thread.is_locked and not post.is_hidden and not is_closed(post.thread)
+    thread = post.thread
+    return (
+        not thread.is_locked
+        and not post.is_hidden
+        and not is_closed(thread)
+        and not is_read_only_section(thread.section)
+    )
 
 
 def can_report(user, post):
@@ -326,6 +338,44 @@ def can_see_pending_members(user, association):
 def can_create_association(user):
     """Associations join the coalition through an administrator."""
     return is_admin(user)
+
+
+# The site itself (issue 19): administration pages, registration, invitations.
+
+
+def can_administer(user):
+    """The administration area (sections, identity and rules, registration, people) is for
+    administrators only; every route of the admin blueprint asks this one question."""
+    return is_admin(user)
+
+
+def can_change_admin_role(user, person):
+    """An administrator grants or ends another account's administrator rights, never their own
+    (so the last administrator cannot lock the site out by mistake, nor anyone crown themself)."""
+    return (
+        is_admin(user)
+        and person is not None
+        and person.id != user.id
+        and not person.is_placeholder
+        and person.deleted_at is None
+    )
+
+
+def can_see_inviter(user):
+    """Who invited whom is for administrators only: a member's circle is nobody else's business."""
+    return is_admin(user)
+
+
+def can_invite(user, policy):
+    """Under registration by invitation, any participant in good standing invites; under the
+    other policies invitations are not needed and not offered."""
+    return policy == "invitation" and may_write(user)
+
+
+def can_decide_applications(user):
+    """Applications (registration by approval) are decided by moderators in term, or by an
+    administrator while no moderator holds a term."""
+    return can_moderate(user) or is_admin(user)
 
 
 def require(allowed):

@@ -123,6 +123,14 @@ def users_create(username, admin, password):
     except Invalid as error:
         raise click.ClickException(f"{error.field or 'error'}: {error.message}") from error
     click.echo(f"Created {user.username} ({user.role}).")
+    if admin:
+        from flask import current_app
+
+        base = (current_app.config.get("PUBLIC_URL") or "").rstrip("/")
+        click.echo(
+            f"Next: log in as {user.username} and open {base}/admin/setup to name the site, "
+            "choose its language and create its first sections."
+        )
 
 
 @users_cli.command("reset-link")

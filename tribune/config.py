@@ -23,6 +23,7 @@ ENV_KEYS = {
     "TRUSTED_PROXIES": int,
     "SESSION_COOKIE_SECURE": bool,
     "POSTS_PER_PAGE": int,
+    "INVITATION_DAYS": int,
     "THREADS_PER_PAGE": int,
     "SMTP_HOST": str,
     "SMTP_PORT": int,
@@ -101,6 +102,8 @@ class Defaults:
     TWO_FACTOR_REQUIRED_FOR_STAFF = True
     # Password-reset links: by e-mail (when SMTP is set up) and issued by an administrator.
     RESET_TOKEN_MINUTES = 30
+    # How long an invitation link (registration by invitation) stays valid.
+    INVITATION_DAYS = 30
     ADMIN_RESET_LINK_MINUTES = 24 * 60
     # New accounts post under limits, to blunt spam floods; 0 turns a limit off.
     NEW_ACCOUNT_DAYS = 7

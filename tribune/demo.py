@@ -13,6 +13,8 @@ from tribune import demo_debates
 from tribune.extensions import db
 from tribune.models import Association, Post, Section
 from tribune.services import accounts, debate, debate_posts, posting
+from tribune.services import sections as sections_service
+from tribune.services.sections import SectionTexts
 
 SECTIONS = [
     (
@@ -260,16 +262,11 @@ def is_empty():
 def load():
     """Write the demo content. Returns the number of posts written."""
     for position, (area, slug, title, description, translations) in enumerate(SECTIONS):
-        db.session.add(
-            Section(
-                area=area,
-                slug=slug,
-                title=title,
-                description=description,
-                translations=translations,
-                position=position,
-            )
-        )
+        texts = {"fa": SectionTexts(title, description)}
+        for locale, given in translations.items():
+            texts[locale] = SectionTexts(given["title"], given.get("description", ""))
+        # The demo is written in Persian, whatever the site's default language will be.
+        sections_service.build(area, slug, texts, position=position, default="fa")
     for slug, name, city, country in ASSOCIATIONS:
         db.session.add(Association(slug=slug, name=name, city=city, country=country))
     db.session.commit()

@@ -40,7 +40,11 @@ def select_locale():
         return chosen
     if current_user and current_user.is_authenticated and current_user.locale in locales:
         return current_user.locale
-    return current_app.config["DEFAULT_LOCALE"]
+    # The language administrators chose for the site (services/site.py; the configured one
+    # until they choose).
+    from tribune.services import site
+
+    return site.current().default_locale
 
 
 def current_locale():

@@ -70,6 +70,9 @@ def init_app(app):
     app.register_blueprint(agenda_bp)
     app.register_blueprint(associations_bp)
     app.register_blueprint(archive_bp)
+    from tribune.admin import bp as admin_bp
+
+    app.register_blueprint(admin_bp)
 
     from tribune import access
 
@@ -79,6 +82,15 @@ def init_app(app):
     app.jinja_env.filters["isolate"] = bidi.isolate
     # A name inside a translated sentence ("New thread in %(section)s"): <bdi>name</bdi>.
     app.jinja_env.filters["bdi"] = bidi.bdi
+
+    @app.context_processor
+    def _site():
+        # The site's name, tagline and rules as administrators wrote them (services/site.py).
+        from tribune.i18n import current_locale
+        from tribune.services import site
+
+        snapshot = site.current()
+        return {"site": snapshot, "site_name": snapshot.name(current_locale())}
 
     app.register_error_handler(CSRFError, _csrf_error)
     app.register_error_handler(HTTPException, _http_error)

@@ -43,6 +43,7 @@ def world(app, make_user, make_section, make_moderator):
         "restriction": restriction.id,
         "term": current.id,
         "user": "kaveh",
+        "applicant": kaveh.id,
     }
 
 
@@ -70,6 +71,14 @@ def admin(status):
 
 
 ALL_405 = dict.fromkeys(ROLES, 405)
+# Applications (registration by approval): moderators, or an administrator (issue 19). An empty
+# decision fails validation and comes back with a message (302).
+TABLE += [
+    ("GET", "/moderation/applications", {**moderator(200), "admin": 200}),
+    ("POST", "/moderation/applications", ALL_405),
+    ("POST", "/moderation/applications/{applicant}", {**moderator(302), "admin": 302}),
+    ("GET", "/moderation/applications/{applicant}", ALL_405),
+]
 TABLE += [
     ("GET", "/moderation/", moderator(200)),
     ("POST", "/moderation/", ALL_405),

@@ -237,7 +237,7 @@ def test_import_leaves_exactly_one_document_per_text(app, client, make_user, tmp
     lines = []
     for n in range(30):
         lines.append({
-            "area": "tribune", "section": "archive", "section_title": "بایگانی",
+            "area": "tribune", "section": "bulletin", "section_title": "بایگانی",
             "kind": "discussion", "title": f"رشته‌ی {n}", "language": "fa",
             "posts": [
                 {"author": "sara", "created_at": "2010-03-28T10:00:00Z",

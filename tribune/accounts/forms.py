@@ -29,6 +29,17 @@ class RegisterForm(FlaskForm):
         validators=[DataRequired(), Length(max=MAX_LENGTH)],
         description=_l("At least 12 characters. A few unrelated words make a strong password."),
     )
+    # Shown under registration by approval only; read by the moderators who decide.
+    application = TextAreaField(
+        _l("Who are you?"),
+        validators=[Optional(), Length(max=2000)],
+        description=_l(
+            "For the moderators only: a few words, e.g. the association you belong to or who "
+            "can vouch for you."
+        ),
+    )
+    # Shown when the site has rules.
+    accept_rules = BooleanField(_l("I have read the rules and accept them."))
 
 
 class LoginForm(FlaskForm):
@@ -108,3 +119,11 @@ class DeleteAccountForm(FlaskForm):
 
 class EmptyForm(FlaskForm):
     """A form with only the CSRF token, for buttons that change state."""
+
+
+class InvitationForm(FlaskForm):
+    note = StringField(
+        _l("Note for yourself"),
+        validators=[Optional(), Length(max=200)],
+        description=_l("Optional, e.g. whom the link is for. Only you see it."),
+    )

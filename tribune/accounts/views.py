@@ -24,6 +24,7 @@ from tribune.accounts import devices
 from tribune.accounts.forms import (
     CodeForm,
     EmptyForm,
+    InvitationForm,
     LoginForm,
     PasswordForm,
     ProfileForm,
@@ -32,9 +33,18 @@ from tribune.accounts.forms import (
 from tribune.extensions import db, limiter
 from tribune.forms import attach_error
 from tribune.i18n import LOCALE_NAMES, current_locale, display_timezone
-from tribune.models import Post, Thread, User
+from tribune.models import Invitation, Post, Thread, User
 from tribune.net import pseudonym, safe_next
-from tribune.services import Invalid, NotFound, accounts, sessions, twofactor
+from tribune.services import (
+    Invalid,
+    NotFound,
+    Refused,
+    accounts,
+    registration,
+    sessions,
+    site,
+    twofactor,
+)
 from tribune.text.calendars import format_datetime
 
 bp = Blueprint("accounts", __name__, url_prefix="/accounts")
@@ -76,25 +86,40 @@ def log_in(user, remember=False):
 @bp.route("/register", methods=["GET", "POST"])
 @limiter.limit("10 per hour", methods=["POST"])
 def register():
-    """Create an account."""
+    """Create an account, under the registration policy administrators chose."""
     if current_user.is_authenticated:
         return redirect(url_for("main.index"))
+    snapshot = site.current()
+    code = request.args.get("invitation", "")
+    if snapshot.registration == "invitation" and registration.open_invitation(code) is None:
+        # No form to fill in without a valid link: say how to get one.
+        return render_template("accounts/register_closed.html", code=code), 404 if code else 200
     form = RegisterForm()
     if form.validate_on_submit():
         try:
-            user = accounts.register(
+            user = registration.join(
                 form.username.data,
                 form.password.data,
                 email=form.email.data,
                 display_name=form.display_name.data,
+                invitation_code=code,
+                application=form.application.data,
+                accepted_rules=form.accept_rules.data,
             )
         except Invalid as error:
             attach_error(form, error)
+        except Refused as refused:
+            form.form_errors.append(str(refused.message))
         else:
+            if user.approval:
+                return render_template("accounts/register_pending.html", user=user)
             log_in(user)
             flash(_("Welcome, %(name)s. Your account is ready.", name=user.username), "success")
             return redirect(url_for("main.index"))
-    return render_template("accounts/register.html", form=form)
+    rules_html = snapshot.html("rules", current_locale()) if snapshot.has_rules() else None
+    return render_template(
+        "accounts/register.html", form=form, policy=snapshot.registration, rules_html=rules_html
+    )
 
 
 @bp.route("/login", methods=["GET", "POST"])
@@ -135,6 +160,10 @@ def login():
                     date=until,
                 )
             )
+            return render_template("accounts/login.html", form=form)
+        except accounts.AwaitingApproval as waiting:
+            # The password was right: the applicant learns where the application stands.
+            form.form_errors.append(str(waiting.message))
             return render_template("accounts/login.html", form=form)
         target = safe_next(request.args.get("next"), url_for("main.index"))
         if user is None:
@@ -317,3 +346,58 @@ def profile(username):
 
 # The other account pages join this blueprint; imported here, once, so `bp` is complete.
 from tribune.accounts import privacy, recovery, second_factor  # noqa: E402, F401, I001
+
+
+@bp.route("/invitations", methods=["GET", "POST"])
+@login_required
+@limiter.limit("30 per hour", methods=["POST"])
+def invitations():
+    """A member's invitation links (registration by invitation): make one, see which were
+    used, withdraw an unused one. A new link is shown once, here."""
+    snapshot = site.current()
+    if not access.can_invite(current_user, snapshot.registration):
+        abort(404)
+    form = InvitationForm()
+    new_link = None
+    status = 200
+    if form.validate_on_submit():
+        try:
+            _invitation, code = registration.create_invitation(current_user, form.note.data)
+        except Invalid as error:
+            attach_error(form, error)
+            status = 400
+        except Refused as refused:
+            form.form_errors.append(str(refused.message))
+            status = 400
+        else:
+            base = (current_app.config.get("PUBLIC_URL") or request.host_url).rstrip("/")
+            new_link = base + url_for(".register", invitation=code)
+            form = InvitationForm(formdata=None)
+    return render_template(
+        "accounts/invitations.html",
+        form=form,
+        new_link=new_link,
+        invitations=registration.invitations_of(current_user),
+        limit=snapshot.invitation_limit,
+        open_count=registration.open_count(current_user),
+        withdraw_form=EmptyForm(),
+    ), status
+
+
+@bp.route("/invitations/<int:invitation_id>/withdraw", methods=["POST"])
+@login_required
+def withdraw_invitation(invitation_id):
+    """Withdraw one of one's unused invitations."""
+    form = EmptyForm()
+    if form.validate_on_submit():
+        try:
+            registration.withdraw_invitation(
+                current_user, db.session.get(Invitation, invitation_id)
+            )
+        except NotFound:
+            abort(404)
+        except Refused as refused:
+            flash(str(refused.message), "error")
+        else:
+            flash(_("The invitation was withdrawn; its link no longer works."), "success")
+    return redirect(url_for(".invitations"))

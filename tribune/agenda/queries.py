@@ -80,5 +80,7 @@ def opening_posts(threads):
 
 def agenda_sections():
     return db.session.scalars(
-        select(Section).where(Section.area == "agenda").order_by(Section.position, Section.id)
+        select(Section)
+        .where(Section.area == "agenda", Section.archived_at.is_(None))
+        .order_by(Section.position, Section.id)
     ).all()

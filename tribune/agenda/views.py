@@ -213,7 +213,11 @@ def action_ics(thread_id):
 @bp.route("/agenda.ics")
 def agenda_ics():
     """The whole agenda as an iCalendar feed: every action and commemoration."""
-    calendar = ics.new_calendar(_("Tribune agenda"))
+    from tribune.services import site
+
+    calendar = ics.new_calendar(
+        _("%(site)s: agenda", site=site.current().name(current_locale()))
+    )
     # The feed is the same for everyone (calendar apps subscribe without logging in);
     # ?lang=en names the commemorations in another language than Persian.
     threads = queries.all_actions(None)

@@ -9,8 +9,13 @@ from tribune.models import ModerationLogEntry, Post, Section, Thread
 
 
 def sections_by_area():
-    """{"tribune": [...], "agenda": [...]} in their display order."""
-    rows = db.session.scalars(select(Section).order_by(Section.position, Section.id)).all()
+    """{"tribune": [...], "agenda": [...]} in their display order; archived ones are out of
+    the navigation (their addresses still work)."""
+    rows = db.session.scalars(
+        select(Section)
+        .where(Section.archived_at.is_(None))
+        .order_by(Section.position, Section.id)
+    ).all()
     grouped = {"tribune": [], "agenda": []}
     for section in rows:
         grouped.setdefault(section.area, []).append(section)

@@ -19,7 +19,7 @@ from tribune.extensions import db
 from tribune.forms import attach_error
 from tribune.forum import queries
 from tribune.forum.forms import EditForm, ReplyForm, ThreadForm
-from tribune.models import AREAS, LANGUAGES, Post, Thread
+from tribune.models import AREAS, LANGUAGES, Post, Section, Thread
 from tribune.papers import thread_page
 from tribune.services import Invalid, NotFound, Refused, debate_posts, posting
 from tribune.web import existing_page, page_arg
@@ -66,6 +66,11 @@ def section(area, slug):
     section = queries.section_by_slug(_area_or_404(area), slug)
     if section is None:
         abort(404)
+    if section.merged_into_id is not None:
+        # Merged by an administrator: its threads (same addresses) now live in the other one.
+        target = db.session.get(Section, section.merged_into_id)
+        flash(_("This section was merged into this one."), "info")
+        return redirect(url_for(".section", area=target.area, slug=target.slug))
     pagination = existing_page(
         queries.section_threads(section, page_arg(), current_app.config["THREADS_PER_PAGE"])
     )

@@ -2,7 +2,16 @@
 
 import time
 
-from flask import Blueprint, current_app, jsonify, redirect, render_template, request, session
+from flask import (
+    Blueprint,
+    abort,
+    current_app,
+    jsonify,
+    redirect,
+    render_template,
+    request,
+    session,
+)
 from sqlalchemy import select
 from sqlalchemy.exc import SQLAlchemyError
 from sqlalchemy.orm import Session
@@ -53,6 +62,18 @@ def set_locale():
 def about():
     """What Tribune is and the rules it keeps."""
     return render_template("main/about.html")
+
+
+@bp.route("/rules")
+def rules():
+    """The forum's rules, as administrators wrote them, in the reader's language if written."""
+    from tribune.i18n import current_locale
+    from tribune.services import site
+
+    rules_html = site.current().html("rules", current_locale())
+    if rules_html is None:
+        abort(404)
+    return render_template("main/rules.html", rules_html=rules_html)
 
 
 @bp.app_context_processor

@@ -22,6 +22,12 @@ from tribune.models.moderation import (
 )
 from tribune.models.search import SearchChange, SearchState, SearchText
 from tribune.models.security import PasswordReset, RecoveryCode, TwoFactor, UserSession
+from tribune.models.site import (
+    REGISTRATION_POLICIES,
+    Invitation,
+    SiteSettings,
+    SiteText,
+)
 from tribune.models.users import ROLES, Association, Membership, User
 
 __all__ = [
@@ -29,12 +35,14 @@ __all__ = [
     "AREAS",
     "CALENDARS",
     "LANGUAGES",
+    "REGISTRATION_POLICIES",
     "ROLES",
     "THREAD_KINDS",
     "Action",
     "Association",
     "ClosureEvent",
     "Commemoration",
+    "Invitation",
     "Membership",
     "MembershipConfirmation",
     "ModerationLogEntry",
@@ -51,6 +59,8 @@ __all__ = [
     "SearchState",
     "SearchText",
     "Section",
+    "SiteSettings",
+    "SiteText",
     "Suspension",
     "Thread",
     "ThreadLink",

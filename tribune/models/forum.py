@@ -28,6 +28,15 @@ class Section(db.Model):
     position: Mapped[int] = mapped_column(default=0)
     thread_count: Mapped[int] = mapped_column(default=0)
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+    # Archived (services/sections.py): read-only and out of the navigation; its address and its
+    # threads' addresses keep working. A section merged into another is archived and points to
+    # it, so its address leads there.
+    archived_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    merged_into_id: Mapped[int | None] = mapped_column(ForeignKey("sections.id"))
+
+    @property
+    def is_archived(self):
+        return self.archived_at is not None
 
     def localized(self, field, locale):
         """The title or description in `locale`, falling back to the stored original."""

@@ -44,6 +44,20 @@ ACTIONS = (
     "report.dismiss",
     "term.grant",
     "term.end",
+    # Administration of the site itself (issue 19): no term, like the term acts.
+    "section.create",
+    "section.edit",
+    "section.order",
+    "section.archive",
+    "section.unarchive",
+    "section.merge",
+    "site.identity",
+    "site.registration",
+    "user.admit",
+    "user.admin_grant",
+    "user.admin_end",
+    "association.edit",
+    "association.merge",
 )
 
 

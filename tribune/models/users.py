@@ -43,6 +43,8 @@ class User(UserMixin, db.Model):
     is_disabled: Mapped[bool] = mapped_column(default=False)
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
     last_post_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    # The day (midnight UTC) the account was last used, for administrators' filters; no time.
+    last_seen_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
     # Set when the participant deleted the account: the row stays, anonymised, so posts keep an
     # author ("former participant") and threads stay whole.
     deleted_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
@@ -50,8 +52,21 @@ class User(UserMixin, db.Model):
     # account cannot log in, and a silenced one is read-only.
     suspended_until: Mapped[datetime | None] = mapped_column(UTCDateTime)
     silenced_until: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    # Registration (services/registration.py): who invited this account (administrators only
+    # see it), and, under registration by approval, "pending" until a moderator admits the
+    # applicant or "declined"; None for an account that may log in.
+    invited_by_id: Mapped[int | None] = mapped_column(ForeignKey("users.id"))
+    approval: Mapped[str | None] = mapped_column(String(20))
+    application_text: Mapped[str] = mapped_column(Text, default="")
+    # Who decided the application, when, and the reason the applicant is told at login.
+    approval_decided_by_id: Mapped[int | None] = mapped_column(ForeignKey("users.id"))
+    approval_decided_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    approval_reason: Mapped[str] = mapped_column(Text, default="")
 
     memberships = relationship("Membership", back_populates="user")
+    invited_by = relationship(
+        "User", remote_side=[id], foreign_keys=[invited_by_id], lazy="select"
+    )
 
     # Not a column: the key of the browser session this object was loaded for (set by
     # services/sessions.py at login and by the session loader), part of the Flask-Login id.
@@ -66,7 +81,9 @@ class User(UserMixin, db.Model):
 
     @property
     def is_active(self):
-        return not (self.is_disabled or self.is_placeholder or self.is_suspended)
+        return not (
+            self.is_disabled or self.is_placeholder or self.is_suspended or self.approval
+        )
 
     @property
     def is_suspended(self):

@@ -26,6 +26,25 @@ ACTION_LABELS = {
     "report.dismiss": _l("Report dismissed"),
     "term.grant": _l("Moderator term granted"),
     "term.end": _l("Moderator term ended early"),
+    "section.create": _l("Section created"),
+    "section.edit": _l("Section renamed or described"),
+    "section.order": _l("Sections reordered"),
+    "section.archive": _l("Section archived"),
+    "section.unarchive": _l("Section opened again"),
+    "section.merge": _l("Sections merged"),
+    "site.identity": _l("Site name, texts or rules changed"),
+    "site.registration": _l("Registration policy changed"),
+    "user.admit": _l("Applicant admitted"),
+    "user.admin_grant": _l("Administrator rights granted"),
+    "user.admin_end": _l("Administrator rights ended"),
+    "association.edit": _l("Association renamed or moved"),
+    "association.merge": _l("Associations merged"),
+}
+
+REGISTRATION_POLICY_LABELS = {
+    "open": _l("open to anyone"),
+    "approval": _l("by approval"),
+    "invitation": _l("by invitation"),
 }
 
 REPORT_REASON_LABELS = {

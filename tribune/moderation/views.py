@@ -54,6 +54,8 @@ bp = Blueprint("moderation", __name__, url_prefix="/moderation")
 PUBLIC_ENDPOINTS = frozenset({"moderation.log", "moderation.log_head", "moderation.moderators"})
 PARTICIPANT_ENDPOINTS = frozenset({"moderation.report_post"})
 ADMIN_ENDPOINTS = frozenset({"moderation.terms_page", "moderation.end_term"})
+# Applications (registration by approval): moderators, or administrators while none is in term.
+APPLICATION_ENDPOINTS = frozenset({"moderation.applications", "moderation.decide_application"})
 
 
 @bp.before_request
@@ -67,6 +69,8 @@ def _guard():
         return None
     if endpoint in ADMIN_ENDPOINTS:
         allowed = access.is_admin(current_user)
+    elif endpoint in APPLICATION_ENDPOINTS:
+        allowed = access.can_decide_applications(current_user)
     else:
         allowed = access.can_moderate(current_user)
     if not allowed:
@@ -272,4 +276,4 @@ def handover():
 
 
 # The thread, account and term pages join this blueprint; imported here, once, so `bp` is complete.
-from tribune.moderation import account_views, thread_views  # noqa: E402, F401, I001
+from tribune.moderation import account_views, application_views, thread_views  # noqa: E402, F401, I001

@@ -127,5 +127,7 @@ def association_by_slug(slug):
 
 def tribune_sections():
     return db.session.scalars(
-        select(Section).where(Section.area == "tribune").order_by(Section.position, Section.id)
+        select(Section)
+        .where(Section.area == "tribune", Section.archived_at.is_(None))
+        .order_by(Section.position, Section.id)
     ).all()

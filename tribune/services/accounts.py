@@ -86,8 +86,9 @@ def normalise_email(email):
     return email.lower()
 
 
-def register(username, password, email=None, display_name="", role="participant"):
-    """Create an account. The e-mail address is optional and never shown to others."""
+def new_account(username, password, email=None, display_name="", role="participant"):
+    """A new account, checked and added to the session; the caller commits (registration
+    commits it with the invitation it used, services/registration.py)."""
     username = username.strip()
     validate_username(username)
     passwords.check_rules(password, username)
@@ -100,6 +101,12 @@ def register(username, password, email=None, display_name="", role="participant"
         role=role,
     )
     db.session.add(user)
+    return user
+
+
+def register(username, password, email=None, display_name="", role="participant"):
+    """Create an account. The e-mail address is optional and never shown to others."""
+    user = new_account(username, password, email, display_name, role)
     db.session.commit()
     return user
 
@@ -110,6 +117,19 @@ class Suspended(Refused):
     def __init__(self, until):
         super().__init__(_l("This account is suspended by moderation."))
         self.until = until
+
+
+class AwaitingApproval(Refused):
+    """The password was right, but the application is still "pending", or was "declined"."""
+
+    def __init__(self, state, reason=""):
+        if state == "declined":
+            message = _l("The moderators did not admit this application. Their reason: "
+                         "%(reason)s", reason=reason)
+        else:
+            message = _l("Your application is with the moderators; log in again later.")
+        super().__init__(message)
+        self.state = state
 
 
 def authenticate(username, password):
@@ -125,6 +145,9 @@ def authenticate(username, password):
         return None
     if user.is_suspended:
         raise Suspended(user.suspended_until)
+    if user.approval is not None:
+        # Only someone who knows the password learns where the application stands.
+        raise AwaitingApproval(user.approval, user.approval_reason)
     if passwords.needs_rehash(stored):
         user.password_hash = passwords.hash_password(password)
         db.session.commit()

@@ -34,6 +34,8 @@ from sqlalchemy import func, select
 from tribune import access
 from tribune.extensions import db
 from tribune.models import Association, Post, Section, Thread, User
+from tribune.services import sections as sections_service
+from tribune.services import site
 from tribune.services.accounts import DELETED_PREFIX, username_key
 from tribune.services.archive_format import (
     ArchiveInvalid,
@@ -45,6 +47,7 @@ from tribune.services.archive_format import (
     read_file,
     usernames,
 )
+from tribune.services.sections import SectionTexts
 from tribune.text import markup
 
 __all__ = ["ArchiveInvalid", "Problem", "Report", "export_file", "import_file", "read_file"]
@@ -113,13 +116,15 @@ def _sections_for(records, report) -> dict[str, Section]:
         slug = record["section"]
         if slug not in sections:
             position += 1
-            sections[slug] = Section(
-                area=record["area"],
-                slug=slug,
-                title=record["section_title"] or slug,
+            # The import's transaction is committed (or not) as a whole, by the importer.
+            default = site.current().default_locale
+            sections[slug] = sections_service.build(
+                record["area"],
+                slug,
+                {default: SectionTexts(record["section_title"] or slug)},
                 position=position,
+                default=default,
             )
-            db.session.add(sections[slug])
             report.sections += 1
     return sections
 

@@ -17,13 +17,13 @@ from sqlalchemy import select
 from tribune.extensions import db
 from tribune.models import AREAS, LANGUAGES, THREAD_KINDS, Section, User
 from tribune.services.accounts import DELETED_PREFIX, RESERVED_USERNAMES, USERNAME_RE, username_key
+from tribune.services.sections import RESERVED_SLUGS, SLUG_RE
 
 try:  # the debates models (papers, signatures, translations)
     from tribune.models.debate import Paper, PaperSignature, Translation
 except ImportError:  # pragma: no cover - an installation without debates
     Paper = PaperSignature = Translation = None
 
-SLUG_RE = re.compile(r"^[a-z0-9][a-z0-9_-]{0,79}$")
 # The name a deleted account is left with (services/accounts.py), so exports of them import back.
 DELETED_RE = re.compile(rf"^{DELETED_PREFIX}-[0-9a-f]{{6,32}}$")
 THREAD_KEYS = {
@@ -205,9 +205,14 @@ def _check_thread(check: _Checker, obj) -> dict | None:
     association = check.slug(obj, "association", "association", required=False)
     if association is not None and (kind != "paper" or PaperSignature is None):
         check.add("association", 'only a position paper (kind "paper") can name an association')
+    section = check.slug(obj, "section", "section")
+    if section in RESERVED_SLUGS:
+        # /<area>/archive/ is the archive by date: a section so named could not be reached.
+        check.add("section", f"{section!r} is a word of the site's own addresses; rename it")
+        section = None
     record = {
         "area": area,
-        "section": check.slug(obj, "section", "section"),
+        "section": section,
         "section_title": check.text(
             obj, "section_title", "section_title", required=False, limit=200, one_line=True
         ),

@@ -180,9 +180,10 @@ def move_thread(actor, thread, section, reason):
         raise Invalid(_l("Choose a section."), field="section")
     if section.id == thread.section_id:
         raise Invalid(_l("The thread is already in this section."), field="section")
+    if section.is_archived:
+        raise Invalid(_l("This section is archived; choose another."), field="section")
     source = thread.section
-    thread.section = section
-    db.session.flush()
+    place_thread(thread, section)
     recount_section(source)
     recount_section(section)
     details = {
@@ -193,6 +194,14 @@ def move_thread(actor, thread, section, reason):
            section=source, related_section=section, details=details)
     db.session.commit()
     return thread
+
+
+def place_thread(thread, section):
+    """Put a thread in another section, through the ORM so that search's tracking sees the
+    change of section in this transaction (fulltext/tracking.py). The caller recounts both
+    sections and logs the act: a moderator's move, or an administrator's merge of sections."""
+    thread.section = section
+    db.session.flush()
 
 
 @act
@@ -319,7 +328,9 @@ def _require_not_merged(thread):
 
 
 def section_choices():
-    """Every section, tribune first, for the move and split forms."""
+    """Every section one can post in, tribune first, for the move and split forms."""
     return db.session.scalars(
-        select(Section).order_by(Section.area.desc(), Section.position, Section.id)
+        select(Section)
+        .where(Section.archived_at.is_(None))
+        .order_by(Section.area.desc(), Section.position, Section.id)
     ).all()

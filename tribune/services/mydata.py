@@ -44,6 +44,9 @@ def _account(user):
         "role": user.role,
         "created_at": _when(user.created_at),
         "last_post_at": _when(user.last_post_at),
+        "last_seen_day": _when(user.last_seen_at),
+        "invited_by": user.invited_by.username if user.invited_by_id else None,
+        "application": user.application_text or None,
         "two_factor_enabled": twofactor.is_enabled(user),
         "recovery_codes_left": twofactor.recovery_codes_left(user),
     }

@@ -129,18 +129,24 @@ def send_links(email):
 
 def _message(user, url):
     config = current_app.config
-    with force_locale(user.locale or config["DEFAULT_LOCALE"]):
+    from tribune.services import site
+
+    snapshot = site.current()
+    locale = user.locale or snapshot.default_locale
+    with force_locale(locale):
         message = EmailMessage()
-        message["Subject"] = _("Resetting your Tribune password")
+        message["Subject"] = _("Resetting your password on %(site)s", site=snapshot.name(locale))
         message["From"] = config.get("MAIL_FROM") or config.get("SMTP_USER") or "tribune"
         message["To"] = user.email
         message.set_content(
             _(
-                "Someone asked to reset the password of the Tribune account %(username)s.\n\n"
+                "Someone asked to reset the password of the account %(username)s on "
+                "%(site)s.\n\n"
                 "If it was you, open this link within %(minutes)d minutes and choose a new "
                 "password:\n\n%(url)s\n\n"
                 "If it was not you, ignore this message: your password stays as it is.",
                 username=user.username,
+                site=snapshot.name(locale),
                 minutes=config["RESET_TOKEN_MINUTES"],
                 url=url,
             )

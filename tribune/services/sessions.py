@@ -46,6 +46,14 @@ def _expired(moment):
     )
 
 
+def note_seen(user, moment):
+    """Remember the day (not the time) an account was last used, for administrators' lists of
+    accounts long unused; written at most once a day. Does not commit."""
+    day = moment.replace(hour=0, minute=0, second=0, microsecond=0)
+    if user.last_seen_at is None or user.last_seen_at < day:
+        user.last_seen_at = day
+
+
 def start(user, remember=False):
     """Open a session for `user` and return its key (set on the user for Flask-Login's id).
 
@@ -65,6 +73,7 @@ def start(user, remember=False):
             expires_at=moment + lifetime,
         )
     )
+    note_seen(user, moment)
     db.session.commit()
     user.session_key = key
     user.session_remember = bool(remember)
@@ -93,6 +102,7 @@ def load(flask_login_id):
         return None  # the row goes at the next prune (any login)
     if moment - row.last_seen_at >= TOUCH_EVERY:
         row.last_seen_at = moment
+        note_seen(user, moment)
         db.session.commit()
     user.session_key = key
     user.session_remember = row.remember

@@ -1,0 +1,265 @@
+"""The site's identity, rules and settings: stored in the database, edited by administrators,
+cached in each worker.
+
+The cache (docs/decisions/0302-site-settings-cache.md): each worker keeps one snapshot of the
+settings and texts with the version it was read at. The first time a request needs them it reads
+the version alone (one primary-key lookup); only when it moved does it read everything again.
+Every write raises the version in SQL, in the same transaction, so an edit shows on every worker
+at their next request, with no TTL to wait out and no message bus.
+"""
+
+import threading
+from dataclasses import dataclass, field
+
+from flask import current_app, g, has_request_context
+from flask_babel import force_locale
+from flask_babel import gettext as _
+from flask_babel import lazy_gettext as _l
+from sqlalchemy import select
+
+from tribune import access
+from tribune.extensions import db
+from tribune.models import REGISTRATION_POLICIES, SiteSettings, SiteText
+from tribune.models.base import utcnow
+from tribune.models.site import MARKDOWN_TEXTS, PLAIN_TEXTS, SITE_TEXTS
+from tribune.services import Invalid, NotFound
+from tribune.services.moderation import act, clean_reason
+from tribune.services.moderation_log import record
+from tribune.services.names import refuse_direction_controls
+from tribune.text import markup
+
+SETTINGS_ID = 1
+LIMITS = {"name": 80, "tagline": 200, "about": 50_000, "rules": 50_000}
+MAX_INVITATION_LIMIT = 1000
+
+
+@dataclass(frozen=True)
+class Snapshot:
+    """What pages need of the site, as read at `version` (0: nothing stored yet)."""
+
+    version: int
+    default_locale: str
+    registration: str = "open"
+    invitation_limit: int = 0
+    setup_done: bool = False
+    # {key: {locale: (source, html)}}
+    texts: dict = field(default_factory=dict)
+
+    def source(self, key, locale):
+        """The stored text of `key` in exactly `locale`, or ""."""
+        return self.texts.get(key, {}).get(locale, ("", ""))[0]
+
+    def _pick(self, key, locale):
+        by_locale = self.texts.get(key, {})
+        return by_locale.get(locale) or by_locale.get(self.default_locale)
+
+    def name(self, locale):
+        """The site's name in `locale`, else in the default language, else the built-in one."""
+        found = self._pick("name", locale)
+        if found:
+            return found[0]
+        with force_locale(locale):
+            return _("Tribune")
+
+    def tagline(self, locale):
+        found = self._pick("tagline", locale)
+        if found:
+            return found[0]
+        if self.texts.get("name"):
+            # A coalition that named its site did not write the built-in tagline.
+            return ""
+        with force_locale(locale):
+            return _("free tribune of the coalition")
+
+    def html(self, key, locale):
+        """The sanitized HTML of the about text or rules in `locale` (or the default
+        language), or None; rendered on save by the posts' pipeline (text/markup.py)."""
+        found = self._pick(key, locale)
+        return found[1] if found and found[0] else None
+
+    def has_rules(self):
+        return any(source for source, _html in self.texts.get("rules", {}).values())
+
+
+_lock = threading.Lock()
+
+
+def _cache():
+    return current_app.extensions.setdefault("tribune_site", {"snapshot": None})
+
+
+def _stored_version():
+    return db.session.scalar(select(SiteSettings.version).where(SiteSettings.id == SETTINGS_ID))
+
+
+def _load(version):
+    default = current_app.config["DEFAULT_LOCALE"]
+    settings = db.session.get(SiteSettings, SETTINGS_ID) if version else None
+    if settings is None:
+        # Nothing stored yet (a fresh site): the configured defaults, with no further query.
+        return Snapshot(version=0, default_locale=default)
+    texts = {}
+    for row in db.session.scalars(select(SiteText)):
+        if row.source:
+            texts.setdefault(row.key, {})[row.locale] = (row.source, row.html)
+    return Snapshot(
+        version=settings.version,
+        default_locale=settings.default_locale or default,
+        registration=settings.registration,
+        invitation_limit=settings.invitation_limit,
+        setup_done=settings.setup_done_at is not None,
+        texts=texts,
+    )
+
+
+def current():
+    """The site's settings and texts, checked against the stored version once per request."""
+    if has_request_context() and "tribune_site" in g:
+        return g.tribune_site
+    version = _stored_version() or 0
+    cache = _cache()
+    snapshot = cache["snapshot"]
+    if snapshot is None or snapshot.version != version:
+        snapshot = _load(version)
+        with _lock:
+            cache["snapshot"] = snapshot
+    if has_request_context():
+        g.tribune_site = snapshot
+    return snapshot
+
+
+def _forget():
+    if has_request_context():
+        g.pop("tribune_site", None)
+
+
+def _settings_for_update():
+    """The settings row, created on the first write; its version raised in SQL."""
+    settings = db.session.get(SiteSettings, SETTINGS_ID)
+    if settings is None:
+        settings = SiteSettings(id=SETTINGS_ID, version=1, registration="open")
+        db.session.add(settings)
+        db.session.flush()
+    settings.version = SiteSettings.version + 1
+    settings.updated_at = utcnow()
+    return settings
+
+
+def _require_admin(actor):
+    if not access.can_administer(actor):
+        raise NotFound()
+
+
+def clean_text(key, value):
+    """A site text as stored: plain texts on one line, Markdown texts with their newlines."""
+    value = (value or "").replace("\r\n", "\n").strip()
+    if key in PLAIN_TEXTS:
+        value = " ".join(value.split())
+        refuse_direction_controls(value, key)
+    if len(value) > LIMITS[key]:
+        raise Invalid(_l("At most %(n)d characters.", n=LIMITS[key]), field=key)
+    return value
+
+
+def _write_texts(actor, locale, values):
+    """Store the given texts of one language; returns the keys whose text changed."""
+    if locale not in current_app.config["LOCALES"]:
+        raise Invalid(_l("Choose one of the interface languages."), field="locale")
+    rows = {
+        row.key: row
+        for row in db.session.scalars(select(SiteText).where(SiteText.locale == locale))
+    }
+    changed = []
+    for key in SITE_TEXTS:
+        if key not in values:
+            continue
+        value = clean_text(key, values[key])
+        row = rows.get(key)
+        if (row.source if row else "") == value:
+            continue
+        if row is None:
+            row = SiteText(key=key, locale=locale)
+            db.session.add(row)
+        row.source = value
+        row.html = markup.render(value) if key in MARKDOWN_TEXTS and value else ""
+        row.updated_at = utcnow()
+        row.updated_by_id = actor.id
+        changed.append(key)
+    return changed
+
+
+@act
+def update_texts(actor, locale, values, reason):
+    """Change the site's name, tagline, about text or rules in one interface language.
+
+    `values` holds the texts to set ({"name": ..., "rules": ...}); an empty text removes it
+    (the default language's, or the built-in one, is then shown)."""
+    _require_admin(actor)
+    reason = clean_reason(reason)
+    changed = _write_texts(actor, locale, values)
+    if not changed:
+        raise Invalid(_l("Nothing was changed."), field="reason")
+    _settings_for_update()
+    record(actor, None, "site.identity", "site", SETTINGS_ID, reason,
+           details={"locale": locale, "changed": changed})
+    db.session.commit()
+    _forget()
+    return changed
+
+
+def _clean_policy(registration, invitation_limit):
+    if registration not in REGISTRATION_POLICIES:
+        raise Invalid(_l("Choose how people join."), field="registration")
+    if not isinstance(invitation_limit, int) or not 0 <= invitation_limit <= MAX_INVITATION_LIMIT:
+        raise Invalid(_l("Between 0 (no limit) and %(n)d.", n=MAX_INVITATION_LIMIT),
+                      field="invitation_limit")
+
+
+@act
+def set_registration(actor, registration, invitation_limit, reason):
+    """Choose how people join: open, by approval, or by invitation (with an optional number of
+    open invitations each member may hold)."""
+    _require_admin(actor)
+    reason = clean_reason(reason)
+    _clean_policy(registration, invitation_limit)
+    before = current()
+    if (before.registration, before.invitation_limit) == (registration, invitation_limit):
+        raise Invalid(_l("Nothing was changed."), field="registration")
+    settings = _settings_for_update()
+    settings.registration = registration
+    settings.invitation_limit = invitation_limit
+    record(actor, None, "site.registration", "site", SETTINGS_ID, reason,
+           details={"old": before.registration, "new": registration,
+                    "invitation_limit": invitation_limit})
+    db.session.commit()
+    _forget()
+    return settings
+
+
+@act
+def set_up(actor, locale, name, tagline, reason):
+    """The first setup: the default language, the site's name and tagline in it. Marks the
+    setup done (the setup page then leads to the administration pages)."""
+    _require_admin(actor)
+    reason = clean_reason(reason)
+    if locale not in current_app.config["LOCALES"]:
+        raise Invalid(_l("Choose one of the interface languages."), field="locale")
+    if not clean_text("name", name):
+        raise Invalid(_l("Give the site a name."), field="name")
+    changed = _write_texts(actor, locale, {"name": name, "tagline": tagline})
+    settings = _settings_for_update()
+    old_locale = settings.default_locale
+    settings.default_locale = locale
+    settings.setup_done_at = settings.setup_done_at or utcnow()
+    record(actor, None, "site.identity", "site", SETTINGS_ID, reason,
+           details={"locale": locale, "changed": changed, "default_locale": locale,
+                    "old_default_locale": old_locale})
+    db.session.commit()
+    _forget()
+    return settings
+
+
+def texts_for_editing(locale):
+    """{key: source} of one language, as stored (empty where none)."""
+    snapshot = current()
+    return {key: snapshot.source(key, locale) for key in SITE_TEXTS}
