@@ -259,6 +259,18 @@ def can_withdraw_signature(user, signature, thread):
     return thread.author_id == user.id or can_sign_for(user, signature.association)
 
 
+def can_request_signature(user, thread):
+    """A paper's author may ask associations to co-sign it while the debate is open."""
+    return (
+        may_write(user)
+        and thread is not None
+        and thread.paper is not None
+        and thread.author_id == user.id
+        and not is_closed(thread)
+        and not thread.is_hidden
+    )
+
+
 def can_edit_paper(user, thread):
     """The author edits a paper's summary and position while the debate is open."""
     return (

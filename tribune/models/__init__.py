@@ -13,6 +13,13 @@ from tribune.models.debate import (
     ThreadLink,
     Translation,
 )
+from tribune.models.follow import (
+    Notification,
+    NotificationSettings,
+    ReadMark,
+    ThreadRead,
+    Watch,
+)
 from tribune.models.forum import AREAS, LANGUAGES, THREAD_KINDS, Post, PostRevision, Section, Thread
 from tribune.models.moderation import (
     ModerationLogEntry,
@@ -39,12 +46,15 @@ __all__ = [
     "MembershipConfirmation",
     "ModerationLogEntry",
     "ModeratorTerm",
+    "Notification",
+    "NotificationSettings",
     "Paper",
     "PaperSignature",
     "PasswordReset",
     "Post",
     "PostRevision",
     "Quote",
+    "ReadMark",
     "RecoveryCode",
     "Report",
     "SearchChange",
@@ -54,8 +64,10 @@ __all__ = [
     "Suspension",
     "Thread",
     "ThreadLink",
+    "ThreadRead",
     "Translation",
     "TwoFactor",
     "User",
     "UserSession",
+    "Watch",
 ]

@@ -190,6 +190,31 @@ def sign(thread_id):
     return _back(thread)
 
 
+@bp.route(f"/<{ID}:thread_id>/ask", methods=["POST"])
+@login_required
+def ask_signature(thread_id):
+    """Ask an association's confirmed members to co-sign one's paper."""
+    thread = _thread_or_404(thread_id)
+    association_id = as_id(request.form.get("association"))
+    association = db.session.get(Association, association_id) if association_id else None
+    if not EmptyForm().validate_on_submit() or association is None:
+        abort(400)
+    try:
+        told = debate.request_signature(current_user, thread, association)
+    except Refused as refused:
+        flash(str(refused.message), "error")
+    except NotFound:
+        abort(404)
+    else:
+        if told:
+            flash(_("The confirmed members of %(name)s were asked to co-sign.",
+                    name=association.name), "success")
+        else:
+            flash(_("%(name)s has no confirmed member to ask yet.", name=association.name),
+                  "error")
+    return _back(thread)
+
+
 @bp.route(f"/<{ID}:thread_id>/signatures/<{ID}:signature_id>/withdraw", methods=["POST"])
 @login_required
 def withdraw(thread_id, signature_id):

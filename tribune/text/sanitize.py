@@ -45,7 +45,7 @@ ALLOWED_PROTOCOLS: frozenset[str] = frozenset({"http", "https", "mailto"})
 LINK_REL = "nofollow noopener ugc"
 
 _DIR_VALUES = frozenset({"auto", "rtl", "ltr"})
-_CLASS_VALUES = {"a": frozenset({"external-image"}), "blockquote": frozenset({"quote"})}
+_CLASS_VALUES = {"a": frozenset({"external-image", "mention"}), "blockquote": frozenset({"quote"})}
 # Markdown numbers lists with at most nine digits; anything else is not ours.
 _OL_START = re.compile(r"[0-9]{1,9}")
 # Browsers drop tabs and newlines inside URLs, strip leading C0 controls and spaces, and

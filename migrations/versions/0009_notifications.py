@@ -1,0 +1,107 @@
+"""notifications (issue 16): watches, notifications, notification settings, read markers
+
+Revision ID: 0009
+Revises: 0005
+Create Date: 2026-12-07 14:00:00.000000
+
+"""
+from alembic import op
+import sqlalchemy as sa
+
+
+
+# revision identifiers, used by Alembic.
+revision = '0009'
+down_revision = '0005'
+branch_labels = None
+depends_on = None
+
+
+def upgrade():
+    op.create_table(
+        'watches',
+        sa.Column('id', sa.Integer(), nullable=False),
+        sa.Column('user_id', sa.Integer(), nullable=False),
+        sa.Column('target_kind', sa.String(length=20), nullable=False),
+        sa.Column('target_key', sa.String(length=120), nullable=False),
+        sa.Column('level', sa.String(length=10), nullable=False),
+        sa.Column('created_at', sa.DateTime(timezone=True), nullable=False),
+        sa.ForeignKeyConstraint(['user_id'], ['users.id'], name=op.f('fk_watches_user_id_users')),
+        sa.PrimaryKeyConstraint('id', name=op.f('pk_watches')),
+        sa.UniqueConstraint('user_id', 'target_kind', 'target_key',
+                            name=op.f('uq_watches_user_id')),
+    )
+    op.create_index(op.f('ix_watches_user_id'), 'watches', ['user_id'])
+    op.create_index('ix_watches_target', 'watches', ['target_kind', 'target_key', 'level'])
+    op.create_table(
+        'notifications',
+        sa.Column('id', sa.Integer(), nullable=False),
+        sa.Column('user_id', sa.Integer(), nullable=False),
+        sa.Column('kind', sa.String(length=20), nullable=False),
+        sa.Column('group_key', sa.String(length=80), nullable=False),
+        sa.Column('thread_id', sa.Integer(), nullable=True),
+        sa.Column('post_id', sa.Integer(), nullable=True),
+        sa.Column('actor_id', sa.Integer(), nullable=True),
+        sa.Column('reason', sa.Text(), nullable=False),
+        sa.Column('association_id', sa.Integer(), nullable=True),
+        sa.Column('created_at', sa.DateTime(timezone=True), nullable=False),
+        sa.Column('read_at', sa.DateTime(timezone=True), nullable=True),
+        sa.ForeignKeyConstraint(['user_id'], ['users.id'],
+                                name=op.f('fk_notifications_user_id_users')),
+        sa.ForeignKeyConstraint(['actor_id'], ['users.id'],
+                                name=op.f('fk_notifications_actor_id_users')),
+        sa.ForeignKeyConstraint(['thread_id'], ['threads.id'],
+                                name=op.f('fk_notifications_thread_id_threads')),
+        sa.ForeignKeyConstraint(['post_id'], ['posts.id'],
+                                name=op.f('fk_notifications_post_id_posts')),
+        sa.ForeignKeyConstraint(['association_id'], ['associations.id'],
+                                name=op.f('fk_notifications_association_id_associations')),
+        sa.PrimaryKeyConstraint('id', name=op.f('pk_notifications')),
+    )
+    op.create_index('ix_notifications_user_unread', 'notifications', ['user_id', 'read_at'])
+    op.create_index('ix_notifications_post', 'notifications', ['post_id'])
+    op.create_index('ix_notifications_user_thread', 'notifications', ['user_id', 'thread_id'])
+    op.create_table(
+        'notification_settings',
+        sa.Column('user_id', sa.Integer(), nullable=False),
+        sa.Column('auto_watch', sa.Boolean(), nullable=False),
+        sa.ForeignKeyConstraint(['user_id'], ['users.id'],
+                                name=op.f('fk_notification_settings_user_id_users')),
+        sa.PrimaryKeyConstraint('user_id', name=op.f('pk_notification_settings')),
+    )
+
+    op.create_table(
+        'thread_reads',
+        sa.Column('user_id', sa.Integer(), nullable=False),
+        sa.Column('thread_id', sa.Integer(), nullable=False),
+        sa.Column('last_read_post_id', sa.Integer(), nullable=False),
+        sa.Column('read_at', sa.DateTime(timezone=True), nullable=False),
+        sa.ForeignKeyConstraint(['user_id'], ['users.id'],
+                                name=op.f('fk_thread_reads_user_id_users')),
+        sa.ForeignKeyConstraint(['thread_id'], ['threads.id'],
+                                name=op.f('fk_thread_reads_thread_id_threads')),
+        sa.PrimaryKeyConstraint('user_id', 'thread_id', name=op.f('pk_thread_reads')),
+    )
+    op.create_table(
+        'read_marks',
+        sa.Column('user_id', sa.Integer(), nullable=False),
+        sa.Column('section_id', sa.Integer(), autoincrement=False, nullable=False),
+        sa.Column('up_to_post_id', sa.Integer(), nullable=False),
+        sa.Column('marked_at', sa.DateTime(timezone=True), nullable=False),
+        sa.ForeignKeyConstraint(['user_id'], ['users.id'],
+                                name=op.f('fk_read_marks_user_id_users')),
+        sa.PrimaryKeyConstraint('user_id', 'section_id', name=op.f('pk_read_marks')),
+    )
+
+
+def downgrade():
+    op.drop_table('read_marks')
+    op.drop_table('thread_reads')
+    op.drop_table('notification_settings')
+    op.drop_index('ix_notifications_user_thread', table_name='notifications')
+    op.drop_index('ix_notifications_post', table_name='notifications')
+    op.drop_index('ix_notifications_user_unread', table_name='notifications')
+    op.drop_table('notifications')
+    op.drop_index('ix_watches_target', table_name='watches')
+    op.drop_index(op.f('ix_watches_user_id'), table_name='watches')
+    op.drop_table('watches')
