@@ -1,4 +1,4 @@
-"""notifications (issue 16): watches, notifications, notification settings, read markers
+"""notifications (issue 16): watches, notifications, notification settings, read markers, mail outbox
 
 Revision ID: 0009
 Revises: 0005
@@ -65,6 +65,10 @@ def upgrade():
         'notification_settings',
         sa.Column('user_id', sa.Integer(), nullable=False),
         sa.Column('auto_watch', sa.Boolean(), nullable=False),
+        sa.Column('mail_mode', sa.String(length=10), nullable=False),
+        sa.Column('mail_address', sa.String(length=254), nullable=True),
+        sa.Column('digest_at', sa.DateTime(timezone=True), nullable=True),
+        sa.Column('digest_cursor', sa.Integer(), nullable=False),
         sa.ForeignKeyConstraint(['user_id'], ['users.id'],
                                 name=op.f('fk_notification_settings_user_id_users')),
         sa.PrimaryKeyConstraint('user_id', name=op.f('pk_notification_settings')),
@@ -92,9 +96,36 @@ def upgrade():
                                 name=op.f('fk_read_marks_user_id_users')),
         sa.PrimaryKeyConstraint('user_id', 'section_id', name=op.f('pk_read_marks')),
     )
+    op.create_table(
+        'mail_outbox',
+        sa.Column('id', sa.Integer(), nullable=False),
+        sa.Column('user_id', sa.Integer(), nullable=False),
+        sa.Column('kind', sa.String(length=10), nullable=False),
+        sa.Column('notification_id', sa.Integer(), nullable=True),
+        sa.Column('digest_from', sa.Integer(), nullable=False),
+        sa.Column('status', sa.String(length=10), nullable=False),
+        sa.Column('attempts', sa.Integer(), nullable=False),
+        sa.Column('next_attempt_at', sa.DateTime(timezone=True), nullable=False),
+        sa.Column('lease_until', sa.DateTime(timezone=True), nullable=True),
+        sa.Column('claimed_by', sa.String(length=40), nullable=False),
+        sa.Column('recipient', sa.String(length=254), nullable=False),
+        sa.Column('message_id', sa.String(length=200), nullable=False),
+        sa.Column('message', sa.Text(), nullable=False),
+        sa.Column('last_error', sa.Text(), nullable=False),
+        sa.Column('created_at', sa.DateTime(timezone=True), nullable=False),
+        sa.Column('sent_at', sa.DateTime(timezone=True), nullable=True),
+        sa.ForeignKeyConstraint(['user_id'], ['users.id'],
+                                name=op.f('fk_mail_outbox_user_id_users')),
+        sa.PrimaryKeyConstraint('id', name=op.f('pk_mail_outbox')),
+    )
+    op.create_index(op.f('ix_mail_outbox_user_id'), 'mail_outbox', ['user_id'])
+    op.create_index('ix_mail_outbox_due', 'mail_outbox', ['status', 'next_attempt_at'])
 
 
 def downgrade():
+    op.drop_index('ix_mail_outbox_due', table_name='mail_outbox')
+    op.drop_index(op.f('ix_mail_outbox_user_id'), table_name='mail_outbox')
+    op.drop_table('mail_outbox')
     op.drop_table('read_marks')
     op.drop_table('thread_reads')
     op.drop_table('notification_settings')

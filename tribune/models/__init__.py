@@ -14,6 +14,7 @@ from tribune.models.debate import (
     Translation,
 )
 from tribune.models.follow import (
+    MailOutbox,
     Notification,
     NotificationSettings,
     ReadMark,
@@ -42,6 +43,7 @@ __all__ = [
     "Association",
     "ClosureEvent",
     "Commemoration",
+    "MailOutbox",
     "Membership",
     "MembershipConfirmation",
     "ModerationLogEntry",

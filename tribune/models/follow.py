@@ -16,6 +16,8 @@ from tribune.models.base import UTCDateTime, utcnow
 
 WATCH_KINDS = ("thread", "section", "space", "position", "association")
 WATCH_LEVELS = ("watch", "mute")
+MAIL_MODES = ("off", "immediate", "daily", "weekly")
+MAIL_STATUSES = ("pending", "sending", "sent", "void", "failed")
 NOTIFICATION_KINDS = (
     "reply",  # a reply in a thread I watch (grouped per thread)
     "new_thread",  # a thread opened where I watch a section, space, position or association
@@ -84,6 +86,13 @@ class NotificationSettings(db.Model):
     user_id: Mapped[int] = mapped_column(ForeignKey("users.id"), primary_key=True)
     # Opening a thread or replying watches it.
     auto_watch: Mapped[bool] = mapped_column(default=True)
+    # E-mail, off until the participant gives an address and chooses: "immediate", "daily" or
+    # "weekly". The address is used for nothing else and shown to nobody.
+    mail_mode: Mapped[str] = mapped_column(String(10), default="off")
+    mail_address: Mapped[str | None] = mapped_column(String(254))
+    # Digests: when the last one was made, and the newest notification it covered.
+    digest_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    digest_cursor: Mapped[int] = mapped_column(default=0)
 
 
 class ThreadRead(db.Model):
@@ -108,3 +117,36 @@ class ReadMark(db.Model):
     section_id: Mapped[int] = mapped_column(primary_key=True, autoincrement=False)
     up_to_post_id: Mapped[int] = mapped_column(default=0)
     marked_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+
+
+class MailOutbox(db.Model):
+    """A message to send, written in the transaction of the event that causes it.
+
+    "immediate" rows carry one notification, "digest" rows every notification of the user with
+    an id in (digest_from, notification_id]. The message is rendered when first claimed and kept,
+    so a retry sends the same bytes with the same Message-ID. A sender claims a row (status
+    "sending", a lease) before it talks to the SMTP server; another sender takes it only once
+    the lease ran out (services/mail.py; docs/decisions/0502-mail-outbox.md).
+    """
+
+    __tablename__ = "mail_outbox"
+    __table_args__ = (Index("ix_mail_outbox_due", "status", "next_attempt_at"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    user_id: Mapped[int] = mapped_column(ForeignKey("users.id"), index=True)
+    kind: Mapped[str] = mapped_column(String(10))
+    notification_id: Mapped[int | None] = mapped_column()
+    digest_from: Mapped[int] = mapped_column(default=0)
+    status: Mapped[str] = mapped_column(String(10), default="pending")
+    attempts: Mapped[int] = mapped_column(default=0)
+    next_attempt_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+    lease_until: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    # A random token of the sender holding the lease: the rows a sender claimed are those with
+    # its token, whoever else ran the same UPDATE at the same moment.
+    claimed_by: Mapped[str] = mapped_column(String(40), default="")
+    recipient: Mapped[str] = mapped_column(String(254), default="")
+    message_id: Mapped[str] = mapped_column(String(200), default="")
+    message: Mapped[str] = mapped_column(Text, default="")
+    last_error: Mapped[str] = mapped_column(Text, default="")
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+    sent_at: Mapped[datetime | None] = mapped_column(UTCDateTime)

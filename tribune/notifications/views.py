@@ -8,13 +8,16 @@ from flask_login import current_user, login_required
 
 from tribune import access
 from tribune.accounts.forms import EmptyForm
-from tribune.extensions import db
+from tribune.extensions import csrf, db
+from tribune.forms import attach_error
+from tribune.i18n import current_locale, display_timezone
 from tribune.models import AREAS, Association, Section, Thread
 from tribune.net import safe_next
 from tribune.notifications import bp, queries
-from tribune.notifications.forms import SettingsForm, WatchForm
-from tribune.services import Invalid, NotFound, notify, reading
+from tribune.notifications.forms import MAIL_MODE_NAMES, SettingsForm, WatchForm
+from tribune.services import Invalid, NotFound, mail, notify, reading
 from tribune.services.debate import position_key
+from tribune.text import bidi, calendars
 from tribune.web import page_arg
 
 PER_PAGE = 20
@@ -102,14 +105,48 @@ def watch():
 @bp.route("/settings", methods=["GET", "POST"])
 @login_required
 def settings():
-    """Whether opening a thread or replying watches it."""
+    """Whether opening a thread or replying watches it; e-mail, when this site sends any."""
     current = notify.settings_of(current_user)
-    form = SettingsForm(auto_watch=current.auto_watch)
+    mail_on = mail.enabled()
+    form = SettingsForm(
+        auto_watch=current.auto_watch,
+        mail_mode=current.mail_mode or "off",
+        mail_address=current.mail_address or current_user.email,
+    )
     if form.validate_on_submit():
-        notify.save_settings(current_user, form.auto_watch.data)
-        flash(_("Your notification settings are saved."), "success")
-        return redirect(url_for(".settings"))
-    return render_template("notifications/settings.html", form=form)
+        try:
+            notify.save_settings(
+                current_user,
+                form.auto_watch.data,
+                form.mail_mode.data if mail_on else None,
+                form.mail_address.data if mail_on else None,
+            )
+        except Invalid as error:
+            attach_error(form, error)
+        else:
+            flash(_("Your notification settings are saved."), "success")
+            return redirect(url_for(".settings"))
+    return render_template(
+        "notifications/settings.html",
+        form=form,
+        mail_on=mail_on,
+        watches=notify.watches_of(current_user),
+        follow_form=WatchForm(formdata=None),
+    )
+
+
+@bp.route("/unsubscribe/<token>", methods=["GET", "POST"])
+@csrf.exempt
+def unsubscribe(token):
+    """The one-click link of every e-mail: POST (a mail client, RFC 8058, or the button) stops
+    all e-mail; GET asks first, so that a link scanner opening it changes nothing."""
+    user = mail.user_from_token(token)
+    if user is None:
+        abort(404)
+    if request.method == "POST":
+        notify.unsubscribe(user)
+        return render_template("notifications/unsubscribe.html", done=True, token=token)
+    return render_template("notifications/unsubscribe.html", done=False, token=token)
 
 
 @bp.route("/threads-read", methods=["POST"])
@@ -164,7 +201,15 @@ def _notification_context():
         """The ids of the listed threads with posts the reader has not read."""
         return reading.unread_threads(current_user, list(threads))
 
+    def mail_date(dt):
+        """A date and time as text, in the reader's calendar (Jalali in Persian)."""
+        return calendars.format_datetime(dt, current_locale(), tz=display_timezone())
+
     return {
+        "bdi_wrap": bidi.bdi,
+        "isolate_wrap": bidi.isolate,
+        "mail_date": mail_date,
+        "mail_mode_name": lambda mode: str(MAIL_MODE_NAMES.get(mode, mode)),
         "unread_notifications": unread_notifications,
         "watch_form": watch_form,
         "unread_threads": unread_threads,

@@ -15,15 +15,22 @@ Rules, checked here when written and again when shown (notifications/queries.py)
   watching).
 """
 
-from sqlalchemy import and_, delete, insert, literal, or_, select, true, update
+from flask_babel import lazy_gettext as _l
+from sqlalchemy import and_, delete, func, insert, literal, or_, select, true, update
 
 from tribune import access
 from tribune.extensions import db
 from tribune.models import Membership, MembershipConfirmation, Paper, PaperSignature, Post, User
 from tribune.models.base import UTCDateTime, utcnow
 from tribune.models.debate import Quote
-from tribune.models.follow import WATCH_KINDS, Notification, NotificationSettings, Watch
-from tribune.services import Invalid, NotFound, rendering
+from tribune.models.follow import (
+    MAIL_MODES,
+    WATCH_KINDS,
+    Notification,
+    NotificationSettings,
+    Watch,
+)
+from tribune.services import Invalid, NotFound, accounts, mail, rendering
 
 # Moderation acts that tell the author of the post or thread they concern. A debate closed by a
 # moderator tells its participants through the synthesis notification instead.
@@ -31,6 +38,10 @@ TOLD_MODERATION_ACTIONS = frozenset({
     "post.hide", "post.unhide", "thread.lock", "thread.unlock", "thread.move",
     "thread.retitle", "thread.merge", "thread.split", "thread.reopen",
 })  # fmt: skip
+
+
+# Told outside a post's own transaction step (a post's notifications are mailed together).
+SEPARATE_MAIL_KINDS = frozenset({"translation", "moderation", "cosign"})
 
 
 # Watching.
@@ -82,23 +93,66 @@ def set_watch(actor, kind, key, level):
     db.session.commit()
 
 
+def watches_of(user):
+    """Everything the participant follows or mutes, newest first, with a label for each."""
+    from tribune.models import Association, Section, Thread
+
+    rows = db.session.scalars(
+        select(Watch).where(Watch.user_id == user.id).order_by(Watch.id.desc()).limit(200)
+    ).all()
+    models = {"thread": Thread, "section": Section, "association": Association}
+    labelled = []
+    for row in rows:
+        model = models.get(row.target_kind)
+        target = db.session.get(model, int(row.target_key)) if model else row.target_key
+        labelled.append((row, target))
+    return labelled
+
+
 def settings_of(user):
     """The participant's notification settings (defaults when never saved; not added)."""
     found = db.session.get(NotificationSettings, user.id)
     return found or NotificationSettings(user_id=user.id, auto_watch=True)
 
 
-def save_settings(actor, auto_watch):
-    """Change whether opening a thread or replying watches it."""
+def save_settings(actor, auto_watch, mail_mode=None, mail_address=None):
+    """Change whether opening a thread or replying watches it and, when mail is on here, which
+    e-mail the participant wants at which address (`mail_mode` None: leave mail as it is)."""
     if not access.is_participant(actor):
         raise NotFound()
     found = db.session.get(NotificationSettings, actor.id)
     if found is None:
-        found = NotificationSettings(user_id=actor.id)
+        found = NotificationSettings(user_id=actor.id, mail_mode="off", digest_cursor=0)
         db.session.add(found)
     found.auto_watch = bool(auto_watch)
+    if mail_mode is not None:
+        if mail_mode not in MAIL_MODES:
+            raise Invalid(_l("Choose one of the offered kinds of e-mail."), field="mail_mode")
+        try:
+            address = accounts.normalise_email(mail_address)
+        except Invalid as error:
+            raise Invalid(error.message, field="mail_address") from None
+        if mail_mode != "off" and address is None:
+            raise Invalid(_l("Give the address to send these e-mails to."),
+                          field="mail_address")  # fmt: skip
+        if mail_mode != found.mail_mode or address != found.mail_address:
+            # A digest covers what is new from now on, not the whole past.
+            found.digest_at = utcnow()
+            found.digest_cursor = db.session.scalar(
+                select(func.max(Notification.id)).where(Notification.user_id == actor.id)
+            ) or 0
+        found.mail_mode = mail_mode
+        found.mail_address = address
     db.session.commit()
     return found
+
+
+def unsubscribe(user):
+    """Stop every e-mail to this participant (the one-click link in each message)."""
+    found = db.session.get(NotificationSettings, user.id)
+    if found is not None and found.mail_mode != "off":
+        found.mail_mode = "off"
+        db.session.commit()
 
 
 def _auto_watch(actor, thread):
@@ -163,6 +217,10 @@ def _tell_each(rows, kind, group_key, now, *, thread=None, post=None, actor=None
             )
         )
         told.add(user_id)
+    if kind in SEPARATE_MAIL_KINDS:
+        db.session.flush()
+        mail.queue_immediate(and_(Notification.group_key == group_key,
+                                  Notification.created_at == now), now)  # fmt: skip
     return told
 
 
@@ -232,6 +290,7 @@ def post_written(actor, post, opening):
     else:
         _tell_watchers([("thread", str(thread.id))], "reply", f"reply:{thread.id}", now,
                        thread, post, actor)  # fmt: skip
+    mail.queue_immediate(Notification.post_id == post.id, now)
 
 
 def post_edited(actor, post, previous_source):
@@ -310,6 +369,10 @@ def debate_closed(actor, thread, event):
     )
     columns = ["user_id", "kind", "group_key", "thread_id", "actor_id", "created_at"]
     db.session.execute(insert(Notification).from_select(columns, authors))
+    mail.queue_immediate(
+        and_(Notification.group_key == f"synthesis:{thread.id}", Notification.created_at == now),
+        now,
+    )
 
 
 def moderation_recorded(actor, action, target_kind, target_id, reason, thread):
