@@ -70,7 +70,10 @@ def init_app(app):
     app.register_blueprint(agenda_bp)
     app.register_blueprint(associations_bp)
     app.register_blueprint(archive_bp)
+    from tribune.feeds import bp as feeds_bp
     from tribune.notifications import bp as notifications_bp
+
+    app.register_blueprint(feeds_bp)
 
     app.register_blueprint(notifications_bp)
 

@@ -6,6 +6,7 @@ from sqlalchemy import select
 from tests.debate.conftest import (  # noqa: F401 - fixtures shared with the debate tests
     admin,
     app_config,
+    make_action,
     make_association,
     make_member,
     make_paper,
