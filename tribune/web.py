@@ -70,10 +70,12 @@ def init_app(app):
     app.register_blueprint(agenda_bp)
     app.register_blueprint(associations_bp)
     app.register_blueprint(archive_bp)
+    from tribune.compose import bp as compose_bp
     from tribune.feeds import bp as feeds_bp
     from tribune.notifications import bp as notifications_bp
 
     app.register_blueprint(feeds_bp)
+    app.register_blueprint(compose_bp)
 
     app.register_blueprint(notifications_bp)
 

@@ -1,4 +1,4 @@
-"""notifications (issue 16): watches, notifications, notification settings, read markers, mail outbox
+"""notifications (issue 16): watches, notifications, notification settings, read markers, mail outbox, edit reasons
 
 Revision ID: 0009
 Revises: 0005
@@ -120,9 +120,18 @@ def upgrade():
     )
     op.create_index(op.f('ix_mail_outbox_user_id'), 'mail_outbox', ['user_id'])
     op.create_index('ix_mail_outbox_due', 'mail_outbox', ['status', 'next_attempt_at'])
+    # The optional reason an author gives with an edit (posts: the last; revisions: each one's).
+    for table in ('posts', 'post_revisions'):
+        with op.batch_alter_table(table, schema=None) as batch_op:
+            batch_op.add_column(
+                sa.Column('edit_reason', sa.Text(), server_default='', nullable=False)
+            )
 
 
 def downgrade():
+    for table in ('post_revisions', 'posts'):
+        with op.batch_alter_table(table, schema=None) as batch_op:
+            batch_op.drop_column('edit_reason')
     op.drop_index('ix_mail_outbox_due', table_name='mail_outbox')
     op.drop_index(op.f('ix_mail_outbox_user_id'), table_name='mail_outbox')
     op.drop_table('mail_outbox')

@@ -12,6 +12,7 @@ from tribune.forum.forms import EditForm, ReplyForm, ThreadForm
 from tribune.models import AREAS, LANGUAGES, Post, Thread
 from tribune.papers import thread_page
 from tribune.services import Invalid, NotFound, Refused, debate_posts, notify, posting, reading
+from tribune.text.diff import word_diff
 from tribune.web import existing_page, page_arg
 
 bp = Blueprint("forum", __name__)
@@ -199,6 +200,7 @@ def edit(post_id):
                 form.body.data,
                 form.language.data,
                 title=form.title.data if opening else None,
+                reason=form.reason.data,
             )
         except Invalid as error:
             attach_error(form, error)
@@ -216,4 +218,12 @@ def history(post_id):
     post = queries.post_with_revisions(post_id)
     if post is None or not access.can_view_post(current_user, post):
         abort(404)
-    return render_template("forum/history.html", post=post)
+    # Oldest first: each version with the word-level changes from the one before it.
+    versions = [*post.revisions, post]
+    changes = {
+        id(newer): word_diff(older.body_source, newer.body_source)
+        for older, newer in zip(versions, versions[1:], strict=False)
+    }
+    return render_template(
+        "forum/history.html", post=post, changes=lambda version: changes.get(id(version))
+    )

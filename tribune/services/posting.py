@@ -115,8 +115,12 @@ def _notify(actor, post, opening):
         raise
 
 
-def edit_post(actor, post, body, language, title=None):
-    """Change a post, keeping the previous version as a revision."""
+EDIT_REASON_LIMIT = 300
+
+
+def edit_post(actor, post, body, language, title=None, reason=""):
+    """Change a post, keeping the previous version as a revision; `reason` (optional, public)
+    says why."""
     if not access.can_view_post(actor, post):
         raise NotFound()
     if not access.can_edit_post(actor, post):
@@ -125,6 +129,10 @@ def edit_post(actor, post, body, language, title=None):
     language = _clean_language(language)
     opening = is_opening_post(post)
     new_title = _clean_title(title) if opening and title is not None else None
+    reason = refuse_direction_controls(" ".join((reason or "").split()), "reason")
+    if len(reason) > EDIT_REASON_LIMIT:
+        raise Invalid(_l("The reason can have at most %(n)d characters.", n=EDIT_REASON_LIMIT),
+                      field="reason")  # fmt: skip
     thread = post.thread
     if (
         body == post.body_source
@@ -146,6 +154,7 @@ def edit_post(actor, post, body, language, title=None):
             body_source=post.body_source,
             body_html=post.body_html,
             language=post.language,
+            edit_reason=post.edit_reason or "",
             written_at=post.edited_at or post.created_at,
             replaced_at=now,
             replaced_by_id=actor.id,
@@ -156,6 +165,7 @@ def edit_post(actor, post, body, language, title=None):
     post.body_html = render_post(body)
     post.language = language
     post.edited_at = now
+    post.edit_reason = reason
     if new_title is not None:
         thread.title = new_title
     if opening:
