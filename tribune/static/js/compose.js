@@ -110,7 +110,8 @@
     }
 
     previewButton.addEventListener("click", function () {
-      const data = new FormData();
+      // URL-encoded, as the site's forms send (multipart is refused at the door).
+      const data = new URLSearchParams();
       const token = form.querySelector("input[name='csrf_token']");
       if (token) {
         data.append("csrf_token", token.value);
