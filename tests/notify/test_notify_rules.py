@@ -250,3 +250,23 @@ def test_watch_buttons_and_mute_through_the_pages(client, people, make_section):
 def test_notifications_need_an_account(client):
     assert client.get("/notifications/").status_code == 302
     assert client.post("/notifications/watch", data={}).status_code == 302
+
+
+def test_deleting_an_account_forgets_watches_notifications_and_the_mail_address(
+    people, make_section
+):
+    from tests.support import PASSWORD
+    from tribune.models import NotificationSettings, ThreadRead
+    from tribune.services import accounts, reading
+
+    sara, kaveh, _leila = people
+    notify.save_settings(sara, True)
+    thread = posting.open_thread(sara, make_section(), "جمهوری لائیک", "متن نخست")
+    posting.reply(kaveh, thread, "پاسخ")
+    reading.mark_seen(sara, thread, [db.session.scalar(select(Post).limit(1))])
+    accounts.delete_account(sara, PASSWORD)
+    db.session.commit()
+    for model in (Watch, Notification, NotificationSettings, ThreadRead):
+        assert db.session.scalar(
+            select(func.count()).select_from(model).where(model.user_id == sara.id)
+        ) == 0

@@ -445,6 +445,18 @@ def mark_read(user, group_keys=None):
 
 
 def forget_user(user):
-    """Remove a participant's watches and notifications (account deletion)."""
-    db.session.execute(delete(Watch).where(Watch.user_id == user.id))
-    db.session.execute(delete(Notification).where(Notification.user_id == user.id))
+    """Remove what a deleted account was told and how: watches, notifications, reading state,
+    mail settings (the address) and unsent mail. Does not commit."""
+    from tribune.models import MailOutbox, ReadMark, ThreadRead
+
+    for model in (Watch, Notification, NotificationSettings, ThreadRead, ReadMark):
+        db.session.execute(delete(model).where(model.user_id == user.id))
+    db.session.execute(
+        delete(MailOutbox).where(MailOutbox.user_id == user.id, MailOutbox.status != "sent")
+    )
+    # Sent mail keeps its row (the outbox's record) but not the address or the text.
+    db.session.execute(
+        update(MailOutbox)
+        .where(MailOutbox.user_id == user.id)
+        .values(recipient="", message="")
+    )
