@@ -46,7 +46,7 @@ def test_preview_renders_as_saved_and_sanitizes(client, people):
     assert response.status_code == 200
     html = response.get_data(as_text=True)
     assert "<strong>پررنگ</strong>" in html
-    assert '<a href="/u/kaveh" class="mention"' in html
+    assert '<a href="/u/kaveh" class="mention" dir="ltr"' in html
     assert "<script>" not in html.replace("&lt;script&gt;", "") and 'href="javascript' not in html
     assert "&lt;script&gt;" in html  # shown as text, as it would be saved
     too_long = client.post("/compose/preview", data={"body": "x" * 100_001})

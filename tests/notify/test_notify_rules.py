@@ -78,7 +78,7 @@ def test_mentions_link_profiles_and_tell_only_existing_participants(client, peop
     sara, kaveh, leila = people
     thread = make_thread(author=kaveh)
     post = posting.reply(kaveh, thread, "نظر @leila و @nobody و `@sara` چیست؟ x@sara.org")
-    assert '<a href="/u/leila" class="mention"' in post.body_html
+    assert '<a href="/u/leila" class="mention" dir="ltr"' in post.body_html
     assert "@nobody" in post.body_html and "/u/nobody" not in post.body_html
     assert [n.kind for n in told(leila)] == ["mention"]
     # Code and addresses are not mentions.

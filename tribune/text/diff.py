@@ -9,11 +9,14 @@ dir="auto", which keeps Persian and Latin runs in their own order.
 import re
 from difflib import SequenceMatcher
 
-_TOKENS = re.compile(r"\s+|[^\s]+")
+# Whitespace runs, words (letters, digits, marks, with the zero-width non-joiner of Persian
+# compounds such as «می‌شود»), and each other character alone: a comma added after a word shows
+# as the comma, not as the word replaced.
+_TOKENS = re.compile(r"\s+|[\w\u200c\u0300-\u036f\u064b-\u065f\u0670]+|[^\w\s]")
 
 
 def words(text):
-    """The words and the whitespace runs of a text, in order."""
+    """The words, whitespace runs and punctuation of a text, in order."""
     return _TOKENS.findall(text or "")
 
 

@@ -116,7 +116,7 @@ def _link_mentions(children: list[Token], known: Mapping[str, str]) -> list[Toke
             if start > last:
                 out.append(Token("text", "", 0, content=text[last:start]))
             attrs: dict[str, str | int | float] = {
-                "href": MENTION_HREF.format(username), "class": "mention"
+                "href": MENTION_HREF.format(username), "class": "mention", "dir": "ltr"
             }
             out.append(Token("link_open", "a", 1, attrs=attrs))
             out.append(Token("text", "", 0, content="@" + username))
