@@ -131,7 +131,7 @@ def test_position_association_and_space_feeds(client, people, make_paper, make_a
 
 def test_agenda_feed_lists_coming_actions(client, make_action):
     coming = make_action()
-    parsed, _ = read(client, "/feeds/agenda.atom")
+    parsed, _ = read(client, "/feeds/actions.atom")
     assert [e.title for e in parsed.entries] == [coming.title]
 
 
@@ -145,3 +145,12 @@ def test_search_feed_uses_the_search_filters(client, debate):
     assert client.get("/search.atom?q=%22unclosed").status_code in (200, 400)
     page = client.get("/search?q=Antwort").get_data(as_text=True)
     assert 'href="/search.atom?q=Antwort"' in page
+
+
+def test_the_agenda_space_and_its_coming_actions_are_two_feeds(client, make_action, make_thread):
+    coming = make_action()
+    space, _ = read(client, "/feeds/agenda.atom")
+    actions, _ = read(client, "/feeds/actions.atom")
+    assert space.feed.title != actions.feed.title
+    assert [e.title for e in actions.entries] == [coming.title]
+    assert 'href="/feeds/actions.atom"' in client.get("/calendar/").get_data(as_text=True)

@@ -144,7 +144,7 @@ def _papers_query(position_key=None, association=None):
     )
 
 
-@bp.route("/feeds/agenda.atom")
+@bp.route("/feeds/actions.atom")
 def agenda():
     """The agenda's coming actions, soonest first; a changed time or place updates the entry."""
     threads = agenda_queries.coming(None, limit=LIMIT)
