@@ -121,17 +121,20 @@ def upgrade():
     op.create_index(op.f('ix_mail_outbox_user_id'), 'mail_outbox', ['user_id'])
     op.create_index('ix_mail_outbox_due', 'mail_outbox', ['status', 'next_attempt_at'])
     # The optional reason an author gives with an edit (posts: the last; revisions: each one's).
+    # Plain ADD COLUMN on both engines: SQLite's batch mode would copy these tables, which
+    # other tables reference.
     for table in ('posts', 'post_revisions'):
-        with op.batch_alter_table(table, schema=None) as batch_op:
-            batch_op.add_column(
-                sa.Column('edit_reason', sa.Text(), server_default='', nullable=False)
-            )
+        op.add_column(table, sa.Column('edit_reason', sa.Text(), server_default='', nullable=False))
 
 
 def downgrade():
     for table in ('post_revisions', 'posts'):
-        with op.batch_alter_table(table, schema=None) as batch_op:
-            batch_op.drop_column('edit_reason')
+        if op.get_bind().dialect.name == 'sqlite':
+            # SQLite 3.35+ drops a plain column in place; batch mode would copy the table,
+            # which fails while other tables' foreign keys point at it.
+            op.execute(f'ALTER TABLE {table} DROP COLUMN edit_reason')
+        else:
+            op.drop_column(table, 'edit_reason')
     op.drop_index('ix_mail_outbox_due', table_name='mail_outbox')
     op.drop_index(op.f('ix_mail_outbox_user_id'), table_name='mail_outbox')
     op.drop_table('mail_outbox')
