@@ -260,15 +260,9 @@ def can_withdraw_signature(user, signature, thread):
 
 
 def can_request_signature(user, thread):
-    """A paper's author may ask associations to co-sign it while the debate is open."""
-    return (
-        may_write(user)
-        and thread is not None
-        and thread.paper is not None
-        and thread.author_id == user.id
-        and not is_closed(thread)
-        and not thread.is_hidden
-    )
+    """A paper's author may ask associations to co-sign it while the debate is open (and the
+    paper not hidden): whoever may edit its fields."""
+    return can_edit_paper(user, thread) and not thread.is_hidden
 
 
 def can_edit_paper(user, thread):

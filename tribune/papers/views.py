@@ -170,15 +170,21 @@ def edit(thread_id):
     )
 
 
+def _chosen_association():
+    """The association named by the posted form (with a valid CSRF token), else 400."""
+    association_id = as_id(request.form.get("association"))
+    association = db.session.get(Association, association_id) if association_id else None
+    if not EmptyForm().validate_on_submit() or association is None:
+        abort(400)
+    return association
+
+
 @bp.route(f"/<{ID}:thread_id>/sign", methods=["POST"])
 @login_required
 def sign(thread_id):
     """Name one's association as co-signatory of a paper."""
     thread = _thread_or_404(thread_id)
-    association_id = as_id(request.form.get("association"))
-    association = db.session.get(Association, association_id) if association_id else None
-    if not EmptyForm().validate_on_submit() or association is None:
-        abort(400)
+    association = _chosen_association()
     try:
         debate.sign(current_user, thread, association)
     except Refused as refused:
@@ -195,10 +201,7 @@ def sign(thread_id):
 def ask_signature(thread_id):
     """Ask an association's confirmed members to co-sign one's paper."""
     thread = _thread_or_404(thread_id)
-    association_id = as_id(request.form.get("association"))
-    association = db.session.get(Association, association_id) if association_id else None
-    if not EmptyForm().validate_on_submit() or association is None:
-        abort(400)
+    association = _chosen_association()
     try:
         told = debate.request_signature(current_user, thread, association)
     except Refused as refused:

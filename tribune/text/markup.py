@@ -67,16 +67,22 @@ def _image_replacement(image: Token, inside_link: bool) -> list[Token]:
     ]
 
 
-def _replace_images(children: list[Token]) -> list[Token]:
-    out: list[Token] = []
-    link_depth = 0
+def _with_link_state(children: Sequence[Token]):
+    """(token, inside a link) for each inline token."""
+    depth = 0
     for token in children:
         if token.type == "link_open":
-            link_depth += 1
+            depth += 1
         elif token.type == "link_close":
-            link_depth -= 1
+            depth -= 1
+        yield token, depth > 0
+
+
+def _replace_images(children: list[Token]) -> list[Token]:
+    out: list[Token] = []
+    for token, inside_link in _with_link_state(children):
         if token.type == "image":
-            out.extend(_image_replacement(token, inside_link=link_depth > 0))
+            out.extend(_image_replacement(token, inside_link=inside_link))
         else:
             out.append(token)
     return out
@@ -99,13 +105,8 @@ def _mention_candidates(text: str):
 def _link_mentions(children: list[Token], known: Mapping[str, str]) -> list[Token]:
     """Text tokens outside links with "@name" of a known participant become profile links."""
     out: list[Token] = []
-    link_depth = 0
-    for token in children:
-        if token.type == "link_open":
-            link_depth += 1
-        elif token.type == "link_close":
-            link_depth -= 1
-        if token.type != "text" or link_depth or "@" not in token.content:
+    for token, inside_link in _with_link_state(children):
+        if token.type != "text" or inside_link or "@" not in token.content:
             out.append(token)
             continue
         text, last = token.content, 0
@@ -176,13 +177,8 @@ def mentioned_names(source: str) -> set[str]:
     for token in _MD.parse(source):
         if token.type != "inline" or not token.children:
             continue
-        link_depth = 0
-        for child in token.children:
-            if child.type == "link_open":
-                link_depth += 1
-            elif child.type == "link_close":
-                link_depth -= 1
-            elif child.type == "text" and not link_depth and "@" in child.content:
+        for child, inside_link in _with_link_state(token.children):
+            if child.type == "text" and not inside_link and "@" in child.content:
                 names.update(name.casefold() for *_, name in _mention_candidates(child.content))
     return names
 
