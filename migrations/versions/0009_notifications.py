@@ -60,7 +60,6 @@ def upgrade():
     )
     op.create_index('ix_notifications_user_unread', 'notifications', ['user_id', 'read_at'])
     op.create_index('ix_notifications_post', 'notifications', ['post_id'])
-    op.create_index('ix_notifications_user_thread', 'notifications', ['user_id', 'thread_id'])
     op.create_table(
         'notification_settings',
         sa.Column('user_id', sa.Integer(), nullable=False),
@@ -141,7 +140,6 @@ def downgrade():
     op.drop_table('read_marks')
     op.drop_table('thread_reads')
     op.drop_table('notification_settings')
-    op.drop_index('ix_notifications_user_thread', table_name='notifications')
     op.drop_index('ix_notifications_post', table_name='notifications')
     op.drop_index('ix_notifications_user_unread', table_name='notifications')
     op.drop_table('notifications')

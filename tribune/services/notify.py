@@ -249,8 +249,11 @@ def _tell_watchers(targets, kind, group_key, now, thread, post, actor):
             Watch.user_id.not_in(already),
             reachable_users(now),
         )
-        .distinct()
     )
+    if len(targets) > 1:
+        # One watch per user and target (a unique constraint): only several targets can
+        # name one user twice.
+        chosen = chosen.distinct()
     columns = ["user_id", "kind", "group_key", "thread_id", "post_id", "actor_id", "reason",
                "created_at"]  # fmt: skip
     db.session.execute(insert(Notification).from_select(columns, chosen))
