@@ -244,3 +244,20 @@ def test_mail_settings_ask_an_address(client, people):
     db.session.expire_all()
     settings = notify.settings_of(sara)
     assert (settings.mail_mode, settings.mail_address) == ("weekly", "s@example.org")
+
+
+def test_the_unsubscribe_link_does_not_spell_out_the_address(smtp, people, make_section):
+    import base64
+
+    sara, kaveh, _leila = people
+    notify.save_settings(sara, True, "immediate", "sara@example.org")
+    thread = posting.open_thread(sara, make_section(), "جمهوری لائیک", "متن نخست")
+    posting.reply(kaveh, thread, "پاسخ")
+    mail.send_pass()
+    token = smtp.messages[0]["List-Unsubscribe"].strip("<>").rsplit("/", 1)[1]
+    payload = token.split(".")[0]
+    decoded = base64.urlsafe_b64decode(payload + "=" * (-len(payload) % 4))
+    assert b"sara@example.org" not in decoded and b"example" not in decoded
+    # A changed address makes old links void.
+    notify.save_settings(sara, True, "immediate", "new@example.org")
+    assert mail.user_from_token(token) is None
