@@ -8,7 +8,7 @@ FLASK  := $(BIN)/flask --app tribune
 HOST   ?= 127.0.0.1
 PORT   ?= 5000
 
-.PHONY: run serve static test setup setup-test translations lint security bench bench-search bench-pages clean
+.PHONY: run serve static test setup setup-test translations lint security bench bench-search bench-pages bench-notify clean
 
 $(BIN)/python:
 	@$(PYTHON) -c 'import sys; sys.exit(0 if sys.version_info >= (3, 11) else "Tribune needs Python 3.11 or newer")'
@@ -94,6 +94,13 @@ bench-search: setup-test
 bench-pages: setup-test
 	$(BIN)/python -m pip install --quiet -e '.[bench]'
 	$(BIN)/python bench/pages.py
+
+# Notification fan-out (bench/notify_bench.py): a reply in a thread with 1,000 watchers against
+# one in an unwatched thread; the target is a median ratio of at most 2. BENCH_DB=postgresql://...
+# runs it on PostgreSQL (the database is emptied).
+BENCH_DB ?=
+bench-notify: setup-test
+	$(BIN)/python bench/notify_bench.py $(if $(BENCH_DB),--database-url $(BENCH_DB))
 
 clean:
 	rm -rf $(VENV) .pytest_cache .ruff_cache

@@ -21,6 +21,8 @@ def create_app(test_config=None):
     app.config.update(config_module.from_environment())
     if test_config:
         app.config.update(test_config)
+    if app.config.get("SMTP_URL"):
+        app.config.update(config_module.smtp_settings(app.config["SMTP_URL"]))
     instance = Path(app.instance_path)
     instance.mkdir(parents=True, exist_ok=True)
     _fill_instance_defaults(app, instance)

@@ -271,6 +271,12 @@ def can_withdraw_signature(user, signature, thread):
     return thread.author_id == user.id or can_sign_for(user, signature.association)
 
 
+def can_request_signature(user, thread):
+    """A paper's author may ask associations to co-sign it while the debate is open (and the
+    paper not hidden): whoever may edit its fields."""
+    return can_edit_paper(user, thread) and not thread.is_hidden
+
+
 def can_edit_paper(user, thread):
     """The author edits a paper's summary and position while the debate is open."""
     return (

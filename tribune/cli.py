@@ -17,6 +17,9 @@ def register_commands(app):
     from tribune.search.cli import search_cli
 
     app.cli.add_command(search_cli)
+    from tribune.notifications.cli import mail_cli
+
+    app.cli.add_command(mail_cli)
     app.cli.add_command(archive_cli)
     app.cli.add_command(check_command)
     app.cli.add_command(static_cli)

@@ -25,6 +25,9 @@ ENV_KEYS = {
     "POSTS_PER_PAGE": int,
     "INVITATION_DAYS": int,
     "THREADS_PER_PAGE": int,
+    # smtp://user:password@host:587 (STARTTLS), smtps://...:465 (TLS), or smtp+plain://127.0.0.1:25
+    # (no TLS: a relay on this host only). Sets SMTP_HOST, SMTP_PORT, SMTP_USER, SMTP_PASSWORD.
+    "SMTP_URL": str,
     "SMTP_HOST": str,
     "SMTP_PORT": int,
     "SMTP_USER": str,
@@ -81,6 +84,13 @@ class Defaults:
     SMTP_USER = ""
     SMTP_PASSWORD = ""
     MAIL_FROM = ""
+    # "starttls" (default; "tls" on port 465) or "plain" (loopback only); set by SMTP_URL.
+    SMTP_SECURITY = ""
+    # The outbox (services/mail.py): how long a sender holds a claimed message, how many it
+    # claims at once, and how long `mail worker` sleeps between passes (seconds).
+    MAIL_LEASE_SECONDS = 300
+    MAIL_BATCH = 50
+    MAIL_WORKER_INTERVAL = 30
     PUBLIC_URL = ""
     # Server-side sessions (services/sessions.py): idle and absolute ends, in seconds.
     SESSION_IDLE_TIMEOUT = 2 * 3600
@@ -138,6 +148,33 @@ def _coerce(kind, raw):
     if kind is bool:
         return raw.strip().lower() in ("1", "true", "yes", "on")
     return kind(raw)
+
+
+SMTP_SCHEMES = {"smtp": ("starttls", 587), "smtps": ("tls", 465), "smtp+plain": ("plain", 25)}
+LOOPBACK_HOSTS = frozenset({"127.0.0.1", "::1", "localhost"})
+
+
+def smtp_settings(url):
+    """SMTP_HOST, SMTP_PORT, SMTP_USER, SMTP_PASSWORD and SMTP_SECURITY from an SMTP URL.
+
+    ValueError for an unknown scheme, no host, or an unencrypted connection to another host
+    (participants' addresses and what they are told never cross a network in clear).
+    """
+    from urllib.parse import unquote, urlsplit
+
+    parts = urlsplit(url)
+    if parts.scheme not in SMTP_SCHEMES or not parts.hostname:
+        raise ValueError("TRIBUNE_SMTP_URL must look like smtp://user:password@host:587")
+    security, port = SMTP_SCHEMES[parts.scheme]
+    if security == "plain" and parts.hostname not in LOOPBACK_HOSTS:
+        raise ValueError("smtp+plain:// (no TLS) is for a relay on this host only")
+    return {
+        "SMTP_HOST": parts.hostname,
+        "SMTP_PORT": parts.port or port,
+        "SMTP_USER": unquote(parts.username or ""),
+        "SMTP_PASSWORD": unquote(parts.password or ""),
+        "SMTP_SECURITY": security,
+    }
 
 
 def from_environment(environ=None):

@@ -74,6 +74,15 @@ def init_app(app):
 
     app.register_blueprint(admin_bp)
 
+    from tribune.compose import bp as compose_bp
+    from tribune.feeds import bp as feeds_bp
+    from tribune.notifications import bp as notifications_bp
+
+    app.register_blueprint(feeds_bp)
+    app.register_blueprint(compose_bp)
+
+    app.register_blueprint(notifications_bp)
+
     from tribune import access
 
     # Templates ask the access module directly ("may this reader edit this post?").

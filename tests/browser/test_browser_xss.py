@@ -148,7 +148,7 @@ def test_control_run_without_sanitizer_or_csp_executes_payloads(
     Raw HTML can swallow what follows it (an unclosed <textarea> or <style>), so the control
     shows one payload per page, on a sample of the vectors that need no interaction.
     """
-    monkeypatch.setattr(markup, "render", lambda source: source)
+    monkeypatch.setattr(markup, "render", lambda source, mentions=None: source)
     headers = {k: v for k, v in security.SECURITY_HEADERS.items() if k != "Content-Security-Policy"}
     monkeypatch.setattr(security, "SECURITY_HEADERS", headers)
     app.config["POSTS_PER_PAGE"] = 1

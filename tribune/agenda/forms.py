@@ -20,6 +20,7 @@ from wtforms import (
 )
 from wtforms.validators import DataRequired, Length, NumberRange, Optional
 
+from tribune.forms import BodyField
 from tribune.forum.forms import LANGUAGE_CHOICES
 from tribune.services.agenda import zone_names
 from tribune.text.calendars import JALALI_MONTHS_LATIN, parse_user_date
@@ -127,9 +128,9 @@ class ActionForm(_WhenWhere, FlaskForm):
     section = SelectField(_l("Working group"), choices=[])
     title = StringField(_l("Title"), validators=[DataRequired(), Length(min=3, max=200)])
     language = SelectField(_l("Language"), choices=LANGUAGE_CHOICES, default="fa")
-    body = TextAreaField(
+    body = BodyField(
         _l("What, why, what to bring"),
-        validators=[DataRequired(), Length(max=100_000)],
+        validators=[DataRequired()],
         description=_l("Markdown: **bold**, *italic*, [link](https://…), > quote, - list."),
     )
 

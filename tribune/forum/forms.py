@@ -15,6 +15,7 @@ from wtforms import (
 from wtforms.validators import DataRequired, Length, Optional
 from wtforms.widgets import HiddenInput
 
+from tribune.forms import BodyField
 from tribune.i18n import LANGUAGE_NAMES
 
 LANGUAGE_CHOICES = [
@@ -25,9 +26,9 @@ LANGUAGE_CHOICES = [
 class ThreadForm(FlaskForm):
     title = StringField(_l("Title"), validators=[DataRequired(), Length(min=3, max=200)])
     language = SelectField(_l("Language"), choices=LANGUAGE_CHOICES, default="fa")
-    body = TextAreaField(
+    body = BodyField(
         _l("Text"),
-        validators=[DataRequired(), Length(max=100_000)],
+        validators=[DataRequired()],
         description=_l("Markdown: **bold**, *italic*, [link](https://…), > quote, - list."),
     )
 
@@ -41,7 +42,7 @@ class QuoteEntry(Form):
 
 class ReplyForm(FlaskForm):
     language = SelectField(_l("Language"), choices=LANGUAGE_CHOICES, default="fa")
-    body = TextAreaField(_l("Your reply"), validators=[DataRequired(), Length(max=100_000)])
+    body = BodyField(_l("Your reply"), validators=[DataRequired()])
     # The post answered and the passages quoted (papers/_reply_extra.html, static/js/quote.js).
     reply_to = IntegerField(widget=HiddenInput(), validators=[Optional()])
     quotes = FieldList(FormField(QuoteEntry), min_entries=0, max_entries=5)
@@ -54,4 +55,9 @@ class ReplyForm(FlaskForm):
 class EditForm(FlaskForm):
     title = StringField(_l("Title"), validators=[Length(max=200)])
     language = SelectField(_l("Language"), choices=LANGUAGE_CHOICES)
-    body = TextAreaField(_l("Text"), validators=[DataRequired(), Length(max=100_000)])
+    body = BodyField(_l("Text"), validators=[DataRequired()])
+    reason = StringField(
+        _l("Why you edit it (optional)"),
+        validators=[Optional(), Length(max=300)],
+        description=_l("Shown in the post's public history, e.g. “a typo” or “added a source”."),
+    )

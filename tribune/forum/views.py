@@ -21,7 +21,8 @@ from tribune.forum import queries
 from tribune.forum.forms import EditForm, ReplyForm, ThreadForm
 from tribune.models import AREAS, LANGUAGES, Post, Section, Thread
 from tribune.papers import thread_page
-from tribune.services import Invalid, NotFound, Refused, debate_posts, posting
+from tribune.services import Invalid, NotFound, Refused, debate_posts, notify, posting, reading
+from tribune.text.diff import word_diff
 from tribune.web import existing_page, page_arg
 
 bp = Blueprint("forum", __name__)
@@ -114,10 +115,21 @@ def thread(thread_id):
         # Merged by moderation: its posts (same ids, same permalinks) now live in the other thread.
         flash(_("This thread was merged into this one by moderation."), "info")
         return redirect(url_for(".thread", thread_id=thread.merged_into_id))
-    pagination = existing_page(
-        queries.thread_posts(thread, page_arg(), current_app.config["POSTS_PER_PAGE"])
-    )
+    per_page = current_app.config["POSTS_PER_PAGE"]
+    if "page" not in request.args:
+        # A participant who read part of it before comes back to their first unread post.
+        first = reading.first_unread(current_user, thread)
+        if first is not None:
+            page = queries.page_of_post(first, per_page)
+            read = request.args.get("read")
+            return redirect(url_for(".thread", thread_id=thread.id, page=page,
+                                    read=read if read in LANGUAGES else None,
+                                    _anchor=f"p{first.id}"))  # fmt: skip
+    pagination = existing_page(queries.thread_posts(thread, page_arg(), per_page))
     form = ReplyForm(language=thread.language)
+    # Seen: what this thread told the reader is read now, and its posts on this page.
+    notify.mark_thread_seen(current_user, thread)
+    reading.mark_seen(current_user, thread, pagination.items)
     return render_template(
         "forum/thread.html",
         thread=thread,
@@ -203,6 +215,7 @@ def edit(post_id):
                 form.body.data,
                 form.language.data,
                 title=form.title.data if opening else None,
+                reason=form.reason.data,
             )
         except Invalid as error:
             attach_error(form, error)
@@ -220,7 +233,15 @@ def history(post_id):
     post = queries.post_with_revisions(post_id)
     if post is None or not access.can_view_post(current_user, post):
         abort(404)
-    return render_template("forum/history.html", post=post)
+    # Oldest first: each version with the word-level changes from the one before it.
+    versions = [*post.revisions, post]
+    changes = {
+        id(newer): word_diff(older.body_source, newer.body_source)
+        for older, newer in zip(versions, versions[1:], strict=False)
+    }
+    return render_template(
+        "forum/history.html", post=post, changes=lambda version: changes.get(id(version))
+    )
 
 
 # Links a thread page makes once per post (50 on a page). url_for was a fifth of the page's time

@@ -13,6 +13,14 @@ from tribune.models.debate import (
     ThreadLink,
     Translation,
 )
+from tribune.models.follow import (
+    MailOutbox,
+    Notification,
+    NotificationSettings,
+    ReadMark,
+    ThreadRead,
+    Watch,
+)
 from tribune.models.forum import AREAS, LANGUAGES, THREAD_KINDS, Post, PostRevision, Section, Thread
 from tribune.models.moderation import (
     ModerationLogEntry,
@@ -43,16 +51,20 @@ __all__ = [
     "ClosureEvent",
     "Commemoration",
     "Invitation",
+    "MailOutbox",
     "Membership",
     "MembershipConfirmation",
     "ModerationLogEntry",
     "ModeratorTerm",
+    "Notification",
+    "NotificationSettings",
     "Paper",
     "PaperSignature",
     "PasswordReset",
     "Post",
     "PostRevision",
     "Quote",
+    "ReadMark",
     "RecoveryCode",
     "Report",
     "SearchChange",
@@ -64,8 +76,10 @@ __all__ = [
     "Suspension",
     "Thread",
     "ThreadLink",
+    "ThreadRead",
     "Translation",
     "TwoFactor",
     "User",
     "UserSession",
+    "Watch",
 ]

@@ -133,6 +133,9 @@ class Post(db.Model):
     edited_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
     # How many earlier versions are kept, so the thread page needs no count query per post.
     revision_count: Mapped[int] = mapped_column(default=0)
+    # Why the author last edited it, in their words (optional, public); earlier reasons stay
+    # with the revisions.
+    edit_reason: Mapped[str] = mapped_column(Text, default="", server_default="")
     is_hidden: Mapped[bool] = mapped_column(default=False)
     hidden_reason: Mapped[str] = mapped_column(Text, default="")
     # Debates (services/debate_posts.py keeps these): the post this one answers, and how many
@@ -165,6 +168,8 @@ class PostRevision(db.Model):
     body_source: Mapped[str] = mapped_column(Text)
     body_html: Mapped[str] = mapped_column(Text)
     language: Mapped[str] = mapped_column(String(8))
+    # Why this version was written (the reason given with the edit that made it), if any.
+    edit_reason: Mapped[str] = mapped_column(Text, default="", server_default="")
     # When this version was written, and who replaced it.
     written_at: Mapped[datetime] = mapped_column(UTCDateTime)
     replaced_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)

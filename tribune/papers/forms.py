@@ -6,6 +6,7 @@ from wtforms import SelectField, SelectMultipleField, StringField, TextAreaField
 from wtforms.validators import DataRequired, Length, Optional
 from wtforms.widgets import CheckboxInput, ListWidget
 
+from tribune.forms import BodyField
 from tribune.forum.forms import LANGUAGE_CHOICES
 from tribune.services.debate import POSITION_LIMIT, SUMMARY_LIMIT
 
@@ -30,9 +31,9 @@ class PaperForm(PaperFieldsForm):
     section = SelectField(_l("Section"), choices=[])
     title = StringField(_l("Title"), validators=[DataRequired(), Length(min=3, max=200)])
     language = SelectField(_l("Language"), choices=LANGUAGE_CHOICES, default="fa")
-    body = TextAreaField(
+    body = BodyField(
         _l("Text of the paper"),
-        validators=[DataRequired(), Length(max=100_000)],
+        validators=[DataRequired()],
         description=MARKDOWN_HELP,
     )
     associations = SelectMultipleField(
@@ -46,14 +47,14 @@ class PaperForm(PaperFieldsForm):
 
 
 class CloseForm(FlaskForm):
-    agreed = TextAreaField(
+    agreed = BodyField(
         _l("What was agreed"),
-        validators=[Optional(), Length(max=100_000)],
+        validators=[Optional()],
         description=MARKDOWN_HELP,
     )
-    disputed = TextAreaField(
+    disputed = BodyField(
         _l("What remains disputed"),
-        validators=[Optional(), Length(max=100_000)],
+        validators=[Optional()],
         description=MARKDOWN_HELP,
     )
 
@@ -64,8 +65,8 @@ class TranslationForm(FlaskForm):
         _l("Title in this language"),
         validators=[Optional(), Length(max=200)],
     )
-    body = TextAreaField(
+    body = BodyField(
         _l("Translation"),
-        validators=[DataRequired(), Length(max=100_000)],
+        validators=[DataRequired()],
         description=MARKDOWN_HELP,
     )

@@ -32,6 +32,12 @@ def _papers(user, position_key=None, association=None):
     return query
 
 
+def papers_query(user, position_key=None, association=None):
+    """The papers `user` may see, optionally of one position and one co-signing association
+    (unordered; the feeds order and bound it)."""
+    return _papers(user, position_key, association)
+
+
 def papers_page(user, page, per_page, position_key=None, association=None):
     """A page of papers, newest first, optionally of one position and one co-signing association."""
     query = _papers(user, position_key, association).order_by(

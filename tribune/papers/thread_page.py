@@ -28,6 +28,7 @@ class DebatePage:
     side_by_side: bool = False
     signatures: list = field(default_factory=list)
     sign_choices: list = field(default_factory=list)
+    ask_choices: list = field(default_factory=list)
     closing: object = None
     history: list = field(default_factory=list)
     links: list = field(default_factory=list)
@@ -89,6 +90,9 @@ def context(thread, posts, form, args, page_number=1):
     if thread.paper is not None:
         page.signatures = queries.signatures_of([thread]).get(thread.id, [])
         page.sign_choices = _sign_choices(thread, page.signatures)
+        if access.can_request_signature(current_user, thread):
+            signed = {signature.association_id for signature in page.signatures}
+            page.ask_choices = [a for a in queries.associations() if a.id not in signed]
     page.history = debate_closing.history(thread)
     page.closing = debate_closing.current_closing(thread, page.history)
     page.links = agenda.links_of(thread)

@@ -170,15 +170,21 @@ def edit(thread_id):
     )
 
 
+def _chosen_association():
+    """The association named by the posted form (with a valid CSRF token), else 400."""
+    association_id = as_id(request.form.get("association"))
+    association = db.session.get(Association, association_id) if association_id else None
+    if not EmptyForm().validate_on_submit() or association is None:
+        abort(400)
+    return association
+
+
 @bp.route(f"/<{ID}:thread_id>/sign", methods=["POST"])
 @login_required
 def sign(thread_id):
     """Name one's association as co-signatory of a paper."""
     thread = _thread_or_404(thread_id)
-    association_id = as_id(request.form.get("association"))
-    association = db.session.get(Association, association_id) if association_id else None
-    if not EmptyForm().validate_on_submit() or association is None:
-        abort(400)
+    association = _chosen_association()
     try:
         debate.sign(current_user, thread, association)
     except Refused as refused:
@@ -187,6 +193,28 @@ def sign(thread_id):
         abort(404)
     else:
         flash(_("%(name)s now co-signs this paper.", name=association.name), "success")
+    return _back(thread)
+
+
+@bp.route(f"/<{ID}:thread_id>/ask", methods=["POST"])
+@login_required
+def ask_signature(thread_id):
+    """Ask an association's confirmed members to co-sign one's paper."""
+    thread = _thread_or_404(thread_id)
+    association = _chosen_association()
+    try:
+        told = debate.request_signature(current_user, thread, association)
+    except Refused as refused:
+        flash(str(refused.message), "error")
+    except NotFound:
+        abort(404)
+    else:
+        if told:
+            flash(_("The confirmed members of %(name)s were asked to co-sign.",
+                    name=association.name), "success")
+        else:
+            flash(_("%(name)s has no confirmed member to ask yet.", name=association.name),
+                  "error")
     return _back(thread)
 
 

@@ -197,7 +197,7 @@ def delete_account(user, password, confirm_second_factor=None):
         confirm_second_factor(user)
     if user.role == "admin":
         raise Refused(_l("An administrator must hand the role to someone else first."))
-    from tribune.services import resets, twofactor
+    from tribune.services import notify, resets, twofactor
 
     placeholder = f"{DELETED_PREFIX}-{secrets.token_hex(6)}"
     user.username = placeholder
@@ -212,6 +212,7 @@ def delete_account(user, password, confirm_second_factor=None):
     db.session.execute(delete(Membership).where(Membership.user_id == user.id))
     twofactor.remove(user)
     resets.forget(user)
+    notify.forget_user(user)
     sessions.end_all(user)
     return user
 

@@ -16,7 +16,7 @@ from tribune.models import (
     PaperSignature,
 )
 from tribune.models.base import MAX_ID, utcnow
-from tribune.services import Invalid, NotFound, Refused, posting
+from tribune.services import Invalid, NotFound, Refused, notify, posting
 from tribune.services.names import refuse_direction_controls
 from tribune.text.persian import fold_zwnj, normalize
 
@@ -155,6 +155,28 @@ def sign(actor, thread, association):
         signature.withdrawn_by_id = None
     db.session.commit()
     return signature
+
+
+def request_signature(actor, thread, association):
+    """Ask an association's confirmed members to co-sign a paper (once per association)."""
+    if thread is None or thread.paper is None or association is None:
+        raise NotFound()
+    if not access.can_request_signature(actor, thread):
+        raise Refused(_l("Only the paper's author can ask for co-signatures, while it is open."))
+    signed = db.session.scalar(
+        select(PaperSignature.id).where(
+            PaperSignature.thread_id == thread.id,
+            PaperSignature.association_id == association.id,
+            PaperSignature.withdrawn_at.is_(None),
+        )
+    )
+    if signed is not None:
+        raise Refused(_l("%(name)s already co-signs this paper.", name=association.name))
+    if notify.cosign_asked(thread, association):
+        raise Refused(_l("%(name)s was already asked to co-sign.", name=association.name))
+    told = notify.cosign_requested(actor, thread, association)
+    db.session.commit()
+    return len(told)
 
 
 def withdraw(actor, thread, signature):

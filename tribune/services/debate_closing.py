@@ -15,7 +15,7 @@ from tribune import access
 from tribune.extensions import db
 from tribune.models import ClosureEvent, Thread
 from tribune.models.base import utcnow
-from tribune.services import Invalid, NotFound, Refused, counters
+from tribune.services import Invalid, NotFound, Refused, counters, notify
 from tribune.services.debate import clean_text
 from tribune.services.moderation import MAX_REASON_LENGTH, act
 from tribune.services.moderation_log import record
@@ -84,6 +84,7 @@ def close(actor, thread, agreed, disputed):
     thread.closed_at = now
     counters.add(thread, Thread.closure_count)
     _log_as_moderation(actor, thread, "thread.close", agreed or disputed, event)
+    notify.debate_closed(actor, thread, event)
     db.session.commit()
     return event
 

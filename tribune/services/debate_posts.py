@@ -16,7 +16,7 @@ from tribune import access
 from tribune.extensions import db
 from tribune.models import LANGUAGES, Post, Quote, Translation
 from tribune.models.base import utcnow
-from tribune.services import Invalid, NotFound, Refused, counters, posting
+from tribune.services import Invalid, NotFound, Refused, counters, notify, posting, rendering
 from tribune.services.debate import as_id, clean_line, clean_text
 from tribune.text import markup
 
@@ -185,7 +185,9 @@ def translate(actor, post, language, body, title=None):
         translation.updated_at = now
     translation.title = title or None
     translation.body_source = body
-    translation.body_html = markup.render(body)
+    translation.body_html = rendering.render_post(body)
     translation.source_revision = post.revision_count
+    if existing is None:
+        notify.translation_written(actor, translation)
     db.session.commit()
     return translation

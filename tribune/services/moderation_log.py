@@ -32,7 +32,7 @@ from sqlalchemy import select
 from tribune.extensions import db
 from tribune.models import ModerationLogEntry, Thread
 from tribune.models.base import utcnow
-from tribune.services import counters
+from tribune.services import counters, notify
 
 GENESIS = "0" * 64
 
@@ -121,6 +121,8 @@ def record(actor, term, action, target_kind, target_id, reason, *, thread=None,
     for concerned in {t for t in (thread, related_thread) if t is not None}:
         counters.add(concerned, Thread.moderation_count)
     db.session.add(entry)
+    # The author concerned is told, with the public reason, in the act's own transaction.
+    notify.moderation_recorded(actor, action, target_kind, target_id, reason, thread)
     return entry
 
 

@@ -8,9 +8,9 @@ from tribune import access
 from tribune.extensions import db
 from tribune.models import LANGUAGES, THREAD_KINDS, Post, PostRevision, Section, Thread
 from tribune.models.base import utcnow
-from tribune.services import Invalid, NotFound, Refused, accounts, counters
+from tribune.services import Invalid, NotFound, Refused, accounts, counters, notify
 from tribune.services.names import refuse_direction_controls
-from tribune.text import markup
+from tribune.services.rendering import render_post
 
 
 def _clean_title(title):
@@ -75,6 +75,7 @@ def open_thread(actor, section, title, body, language="fa", kind="discussion", e
     thread.last_post_id = post.id
     accounts.touch_posting(actor)
     _extend(extend, thread, post)
+    _notify(actor, post, opening=True)
     db.session.commit()
     return thread
 
@@ -100,12 +101,26 @@ def reply(actor, thread, body, language="fa", extend=None):
     counters.add_reply(thread, post)
     accounts.touch_posting(actor)
     _extend(extend, post)
+    _notify(actor, post, opening=False)
     db.session.commit()
     return post
 
 
-def edit_post(actor, post, body, language, title=None):
-    """Change a post, keeping the previous version as a revision."""
+def _notify(actor, post, opening):
+    # In the post's transaction: the post and whom it tells are written together.
+    try:
+        notify.post_written(actor, post, opening)
+    except BaseException:
+        db.session.rollback()
+        raise
+
+
+EDIT_REASON_LIMIT = 300
+
+
+def edit_post(actor, post, body, language, title=None, reason=""):
+    """Change a post, keeping the previous version as a revision; `reason` (optional, public)
+    says why."""
     if not access.can_view_post(actor, post):
         raise NotFound()
     if not access.can_edit_post(actor, post):
@@ -114,6 +129,10 @@ def edit_post(actor, post, body, language, title=None):
     language = _clean_language(language)
     opening = is_opening_post(post)
     new_title = _clean_title(title) if opening and title is not None else None
+    reason = refuse_direction_controls(" ".join((reason or "").split()), "reason")
+    if len(reason) > EDIT_REASON_LIMIT:
+        raise Invalid(_l("The reason can have at most %(n)d characters.", n=EDIT_REASON_LIMIT),
+                      field="reason")  # fmt: skip
     thread = post.thread
     if (
         body == post.body_source
@@ -135,19 +154,23 @@ def edit_post(actor, post, body, language, title=None):
             body_source=post.body_source,
             body_html=post.body_html,
             language=post.language,
+            edit_reason=post.edit_reason or "",
             written_at=post.edited_at or post.created_at,
             replaced_at=now,
             replaced_by_id=actor.id,
         )
     )
+    previous_source = post.body_source
     post.body_source = body
-    post.body_html = markup.render(body)
+    post.body_html = render_post(body)
     post.language = language
     post.edited_at = now
+    post.edit_reason = reason
     if new_title is not None:
         thread.title = new_title
     if opening:
         thread.language = language
+    notify.post_edited(actor, post, previous_source)
     db.session.commit()
     return post
 
@@ -164,7 +187,7 @@ def _new_post(actor, thread, body, language, now):
         thread=thread,
         author=actor,
         body_source=body,
-        body_html=markup.render(body),
+        body_html=render_post(body),
         language=_clean_language(language),
         created_at=now,
     )

@@ -7,8 +7,6 @@ password, ends every session, and the next login still asks for the code.
 """
 
 import secrets
-import smtplib
-import ssl
 import threading
 from datetime import timedelta
 from email.message import EmailMessage
@@ -24,9 +22,7 @@ from tribune.extensions import db
 from tribune.models import PasswordReset, User
 from tribune.models.base import utcnow
 from tribune.models.security import digest
-from tribune.services import Invalid, NotFound, passwords, sessions
-
-SMTP_TIMEOUT = 20
+from tribune.services import Invalid, NotFound, mailer, passwords, sessions
 
 
 def now():
@@ -37,8 +33,7 @@ def now():
 def mail_enabled():
     """Whether reset links can go out by e-mail on this installation."""
     config = current_app.config
-    has_transport = bool(config.get("MAIL_TRANSPORT") or config.get("SMTP_HOST"))
-    return has_transport and bool(config.get("PUBLIC_URL"))
+    return mailer.mail_transport_configured() and bool(config.get("PUBLIC_URL"))
 
 
 def issue(user, channel="mail", minutes=None):
@@ -155,25 +150,8 @@ def _message(user, url):
 
 
 def deliver(message):
-    """Send one message through MAIL_TRANSPORT (tests) or SMTP."""
-    transport = current_app.config.get("MAIL_TRANSPORT") or smtp_send
-    transport(message)
-
-
-def smtp_send(message):
-    """Send over SMTP with TLS (STARTTLS, or implicit TLS on port 465), certificates checked."""
-    config = current_app.config
-    context = ssl.create_default_context()
-    host, port = config["SMTP_HOST"], config["SMTP_PORT"]
-    if port == 465:
-        connection = smtplib.SMTP_SSL(host, port, context=context, timeout=SMTP_TIMEOUT)
-    else:
-        connection = smtplib.SMTP(host, port, timeout=SMTP_TIMEOUT)
-        connection.starttls(context=context)
-    with connection:
-        if config.get("SMTP_USER"):
-            connection.login(config["SMTP_USER"], config["SMTP_PASSWORD"])
-        connection.send_message(message)
+    """Send one message (services/mailer.py: MAIL_TRANSPORT in tests, else SMTP)."""
+    mailer.deliver(message)
 
 
 def find(token):

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import re
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from urllib.parse import urlsplit
 
 from markdown_it import MarkdownIt
@@ -67,23 +67,71 @@ def _image_replacement(image: Token, inside_link: bool) -> list[Token]:
     ]
 
 
-def _replace_images(children: list[Token]) -> list[Token]:
-    out: list[Token] = []
-    link_depth = 0
+def _with_link_state(children: Sequence[Token]):
+    """(token, inside a link) for each inline token."""
+    depth = 0
     for token in children:
         if token.type == "link_open":
-            link_depth += 1
+            depth += 1
         elif token.type == "link_close":
-            link_depth -= 1
+            depth -= 1
+        yield token, depth > 0
+
+
+def _replace_images(children: list[Token]) -> list[Token]:
+    out: list[Token] = []
+    for token, inside_link in _with_link_state(children):
         if token.type == "image":
-            out.extend(_image_replacement(token, inside_link=link_depth > 0))
+            out.extend(_image_replacement(token, inside_link=inside_link))
         else:
             out.append(token)
     return out
 
 
+# "@sara" names a participant (usernames: accounts.USERNAME_RE); not inside a word or an
+# address ("x@sara.org"). A trailing "." or "-" ends the sentence, not the name.
+_MENTION = re.compile(r"(?<![\w@.])@([A-Za-z0-9][A-Za-z0-9_.-]{1,29})")
+MENTION_HREF = "/u/{}"
+
+
+def _mention_candidates(text: str):
+    """(start, end, name) of each "@name" in plain text, trailing dots and hyphens left out."""
+    for match in _MENTION.finditer(text):
+        name = match.group(1).rstrip(".-")
+        if len(name) >= 3:
+            yield match.start(), match.start() + 1 + len(name), name
+
+
+def _link_mentions(children: list[Token], known: Mapping[str, str]) -> list[Token]:
+    """Text tokens outside links with "@name" of a known participant become profile links."""
+    out: list[Token] = []
+    for token, inside_link in _with_link_state(children):
+        if token.type != "text" or inside_link or "@" not in token.content:
+            out.append(token)
+            continue
+        text, last = token.content, 0
+        for start, end, name in _mention_candidates(text):
+            username = known.get(name.casefold())
+            if username is None:
+                continue
+            if start > last:
+                out.append(Token("text", "", 0, content=text[last:start]))
+            attrs: dict[str, str | int | float] = {
+                "href": MENTION_HREF.format(username), "class": "mention", "dir": "ltr"
+            }
+            out.append(Token("link_open", "a", 1, attrs=attrs))
+            out.append(Token("text", "", 0, content="@" + username))
+            out.append(Token("link_close", "a", -1))
+            last = end
+        if last < len(text):
+            out.append(Token("text", "", 0, content=text[last:]))
+    return out
+
+
 def _tribune_blocks(state: StateCore) -> None:
-    """Core rule: dir="auto" on blocks, no inline styles, images turned into links."""
+    """Core rule: dir="auto" on blocks, no inline styles, images turned into links, mentions
+    of known participants (`env["mentions"]`: {casefolded name: username}) turned into links."""
+    known = state.env.get("mentions") if isinstance(state.env, dict) else None
     for token in state.tokens:
         if token.type in _DIR_AUTO_TOKENS:
             token.attrSet("dir", "auto")
@@ -92,6 +140,8 @@ def _tribune_blocks(state: StateCore) -> None:
             token.attrs.pop("style", None)
         elif token.type == "inline" and token.children:
             token.children = _replace_images(token.children)
+            if known:
+                token.children = _link_mentions(token.children, known)
 
 
 def _render_code(self, tokens: Sequence[Token], idx: int, options, env) -> str:
@@ -109,11 +159,28 @@ _MD.add_render_rule("fence", _render_code)
 _MD.add_render_rule("code_block", _render_code)
 
 
-def render(source: str) -> str:
-    """Render post Markdown to sanitized HTML, safe to store and show as is."""
+def render(source: str, mentions: Mapping[str, str] | None = None) -> str:
+    """Render post Markdown to sanitized HTML, safe to store and show as is.
+
+    `mentions` ({casefolded name: username}, from mentioned_names) links "@name" to profiles.
+    """
     # The sanitizer runs last on purpose: it is the guard should the Markdown step or its
     # configuration ever let something through.
-    return clean_html(_MD.render(source))
+    return clean_html(_MD.render(source, {"mentions": dict(mentions or {})}))
+
+
+def mentioned_names(source: str) -> set[str]:
+    """The casefolded names written as "@name" in the text (not in code, links or addresses)."""
+    if "@" not in source:
+        return set()
+    names: set[str] = set()
+    for token in _MD.parse(source):
+        if token.type != "inline" or not token.children:
+            continue
+        for child, inside_link in _with_link_state(token.children):
+            if child.type == "text" and not inside_link and "@" in child.content:
+                names.update(name.casefold() for *_, name in _mention_candidates(child.content))
+    return names
 
 
 # What can start Markdown syntax (and NUL, which the parser replaces): outside these, and

@@ -33,7 +33,8 @@ _DIR_TAGS = frozenset({
 # Read-only so no caller can widen the allowlist at run time.
 ALLOWED_ATTRIBUTES: Mapping[str, frozenset[str]] = MappingProxyType({
     **{tag: frozenset({"dir"}) for tag in _DIR_TAGS},
-    "a": frozenset({"href", "title", "rel", "class"}),
+    # dir: an @mention (Latin username) keeps its "@" in front inside Persian text.
+    "a": frozenset({"href", "title", "rel", "class", "dir"}),
     "ol": frozenset({"dir", "start"}),
     "blockquote": frozenset({"dir", "class"}),
 })  # fmt: skip
@@ -45,7 +46,10 @@ ALLOWED_PROTOCOLS: frozenset[str] = frozenset({"http", "https", "mailto"})
 LINK_REL = "nofollow noopener ugc"
 
 _DIR_VALUES = frozenset({"auto", "rtl", "ltr"})
-_CLASS_VALUES = {"a": frozenset({"external-image"}), "blockquote": frozenset({"quote"})}
+_CLASS_VALUES = {
+    "a": frozenset({"external-image", "mention"}),
+    "blockquote": frozenset({"quote"}),
+}
 # Markdown numbers lists with at most nine digits; anything else is not ours.
 _OL_START = re.compile(r"[0-9]{1,9}")
 # Browsers drop tabs and newlines inside URLs, strip leading C0 controls and spaces, and
