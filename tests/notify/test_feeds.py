@@ -8,7 +8,7 @@ from sqlalchemy import select
 
 from tribune.extensions import db
 from tribune.models import Post
-from tribune.services import accounts, moderation, posting
+from tribune.services import accounts, moderation, posting, site
 
 ATOM = "{http://www.w3.org/2005/Atom}"
 XML_LANG = "{http://www.w3.org/XML/1998/namespace}lang"
@@ -70,6 +70,14 @@ def test_thread_feed_is_valid_and_leak_free(client, debate):
     assert languages
     page = client.get(f"/t/{thread.id}").get_data(as_text=True)
     assert f'type="application/atom+xml" href="/feeds/t/{thread.id}.atom"' in page
+
+
+def test_feeds_carry_the_name_the_coalition_gave_its_site(client, debate, make_user):
+    _section, thread, _abuse = debate
+    admin = make_user("founder", role="admin")
+    site.set_up(admin, "fa", "تریبون همبستگی", "", "نام سایت")
+    parsed, _response = read(client, f"/feeds/t/{thread.id}.atom")
+    assert parsed.feed.title.endswith("تریبون همبستگی")
 
 
 def test_edits_update_entries_and_conditional_get(client, debate):

@@ -19,6 +19,7 @@ from tribune.moderation.labels import action_label
 from tribune.papers import queries as paper_queries
 from tribune.search import criteria as criteria_args
 from tribune.services import search as search_service
+from tribune.services import site
 from tribune.text import calendars
 
 # Entries per feed: what a feed reader that polls now and then needs, bounded.
@@ -61,7 +62,7 @@ def _feed(endpoint_path, page_path, title, entries, subtitle=""):
         Feed(
             url=absolute(endpoint_path),
             page_url=absolute(page_path),
-            title=f"{title} · {_('Tribune')}",
+            title=f"{title} · {site.current().name(current_locale())}",
             subtitle=subtitle,
             language=current_locale(),
             entries=entries,
