@@ -18,6 +18,9 @@ def register_commands(app):
 
     app.cli.add_command(search_cli)
     app.cli.add_command(archive_cli)
+    from tribune.backup_cli import backup_cli
+
+    app.cli.add_command(backup_cli)
     app.cli.add_command(check_command)
 
 
