@@ -23,6 +23,7 @@ from dataclasses import dataclass
 from alembic.migration import MigrationContext
 from flask import current_app
 from sqlalchemy import Column, MetaData, Table, bindparam, func, inspect, select, text
+from sqlalchemy.exc import SQLAlchemyError
 from sqlalchemy.orm import Session
 
 from tribune.extensions import db
@@ -88,7 +89,7 @@ def _begin_snapshot(connection) -> None:
         # below see the same snapshot (WAL keeps it while writers go on).
         connection.exec_driver_sql("BEGIN")
     else:
-        connection.exec_driver_sql("START TRANSACTION ISOLATION LEVEL REPEATABLE READ, READ ONLY")
+        connection.execution_options(isolation_level="REPEATABLE READ", postgresql_readonly=True)
 
 
 @dataclass
@@ -114,7 +115,6 @@ def create(path: str, progress: Progress | None = None) -> Created:
     handle, temporary = tempfile.mkstemp(prefix=".backup-", dir=directory)  # mode 600
     try:
         with os.fdopen(handle, "wb") as raw, db.engine.connect() as connection:
-            connection = connection.execution_options(stream_results=True, yield_per=BATCH)
             _begin_snapshot(connection)
             header = Header(
                 created_at=utcnow().isoformat(),
@@ -130,7 +130,11 @@ def create(path: str, progress: Progress | None = None) -> Created:
             for table, info in zip(chosen, header.tables, strict=True):
                 writer.begin_table(table.name)
                 tags = [tag for _name, tag in info.columns]
-                query = select(table).order_by(*table.primary_key.columns)
+                query = (
+                    select(table)
+                    .order_by(*table.primary_key.columns)
+                    .execution_options(stream_results=True, yield_per=BATCH)
+                )
                 for row in connection.execute(query):
                     writer.row([backup_format.encode(v, t) for v, t in zip(row, tags, strict=True)])
                     done += 1
@@ -207,7 +211,9 @@ def _check_target(header: Header) -> bool:
         inspector = inspect(connection)
         for table in header.tables:
             if table.name not in present:
-                raise NotRestorable(f"the database has no table {table.name}, which the backup holds")
+                raise NotRestorable(
+                    f"the database has no table {table.name}, which the backup holds"
+                )
             have = {column["name"] for column in inspector.get_columns(table.name)}
             missing = [name for name, _tag in table.columns if name not in have]
             if missing:
@@ -232,7 +238,8 @@ def _drop_schema() -> None:
     db.session.remove()
     with db.engine.begin() as connection:
         names = set(inspect(connection).get_table_names())
-    db.metadata.drop_all(db.engine, tables=[t for t in db.metadata.tables.values() if t.name in names])
+    built = [table for table in db.metadata.tables.values() if table.name in names]
+    db.metadata.drop_all(db.engine, tables=built)
     with db.engine.begin() as connection:
         connection.execute(text("DROP TABLE IF EXISTS alembic_version"))
 
@@ -306,8 +313,12 @@ def _load(connection, path: str, header: Header, progress: Progress | None) -> i
 def _already_in(info: TableInfo, column: str, value, own) -> bool:
     """Whether a self-reference points at a row inserted before this one (rows come in
     primary-key order)."""
-    return own is not None and isinstance(value, int) and isinstance(own, int) and value < own and (
-        column in _self_references(info)
+    return (
+        own is not None
+        and isinstance(value, int)
+        and isinstance(own, int)
+        and value < own
+        and (column in _self_references(info))
     )
 
 
@@ -315,9 +326,7 @@ def _self_references(info: TableInfo) -> frozenset[str]:
     table = db.metadata.tables.get(info.name)
     if table is None:
         return frozenset()
-    return frozenset(
-        key.parent.name for key in table.foreign_keys if key.column.table is table
-    )
+    return frozenset(key.parent.name for key in table.foreign_keys if key.column.table is table)
 
 
 def _reset_sequences(connection, header: Header) -> None:
@@ -326,6 +335,7 @@ def _reset_sequences(connection, header: Header) -> None:
     if connection.dialect.name != "postgresql":
         return
     for info in header.tables:
+        table = _table(info)
         for name, tag in info.columns:
             if tag != "integer":
                 continue
@@ -334,12 +344,9 @@ def _reset_sequences(connection, header: Header) -> None:
                 {"table": info.name, "column": name},
             )
             if sequence:
+                highest = select(func.max(table.c[name])).scalar_subquery()
                 connection.execute(
-                    text(
-                        f'SELECT setval(:sequence, COALESCE((SELECT MAX("{name}") FROM '
-                        f'"{info.name}"), 1), (SELECT MAX("{name}") FROM "{info.name}") IS NOT NULL)'
-                    ),
-                    {"sequence": sequence},
+                    select(func.setval(sequence, func.coalesce(highest, 1), highest.is_not(None)))
                 )
 
 
@@ -370,9 +377,14 @@ def restore(
         with db.engine.begin() as connection:
             rows = _load(connection, path, header, progress)
             _reset_sequences(connection, header)
-    except BaseException:
+    except BaseException as error:
         if build:
             _drop_schema()
+        if isinstance(error, SQLAlchemyError):
+            undone = "the tables it built were removed" if build else "no row was kept"
+            raise NotRestorable(
+                f"the database refused a row ({getattr(error, 'orig', None) or error}); {undone}"
+            ) from error
         raise
     if header.schema is not None:
         from flask_migrate import upgrade

@@ -221,7 +221,9 @@ def _header(value, number=1) -> Header:
                 f"the backup's format version is {version}, written by a later Tribune; this "
                 f"Tribune reads version {VERSION}. Restore it with that later version."
             )
-        raise BackupInvalid(f"unknown backup format version {version!r} (this Tribune reads {VERSION})")
+        raise BackupInvalid(
+            f"unknown backup format version {version!r} (this Tribune reads {VERSION})"
+        )
     try:
         tables = tuple(
             TableInfo(
@@ -288,7 +290,10 @@ def read_rows(
             digest.update(line)
             whole.update(line)
             count += 1
-            yield table, [decode(v, tag) for v, (_name, tag) in zip(value, table.columns, strict=True)]
+            yield (
+                table,
+                [decode(v, tag) for v, (_name, tag) in zip(value, table.columns, strict=True)],
+            )
             continue
         if not isinstance(value, dict):
             raise BackupInvalid(f"the file is corrupt: line {number} is out of place")
