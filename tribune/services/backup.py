@@ -121,6 +121,7 @@ def create(path: str, progress: Progress | None = None) -> Created:
                 schema=_schema_revision(connection),
                 source=connection.dialect.name,
                 log_key_id=key_id(),
+                log_plain_entries=current_app.config.get("LOG_PLAIN_ENTRIES") or 0,
                 tables=_describe(connection, chosen),
             )
             total, done = header.total_rows, 0
@@ -188,6 +189,13 @@ def _check_target(header: Header) -> bool:
             f"this instance's moderation log key (id {key_id()}) is not the one the log was "
             f"written with (id {header.log_key_id}): copy the old instance's log_key file (or "
             "TRIBUNE_LOG_KEY) here first, or `moderation verify-log` would fail after the restore."
+        )
+    plain = current_app.config.get("LOG_PLAIN_ENTRIES") or 0
+    if header.log_plain_entries != plain:
+        raise NotRestorable(
+            f"the log's first {header.log_plain_entries} entries predate its key, this instance "
+            f"expects {plain}: copy the old instance's log_plain_entries file (or set "
+            "TRIBUNE_LOG_PLAIN_ENTRIES) here first."
         )
     names = [table.name for table in header.tables]
     with db.engine.connect() as connection:

@@ -5,7 +5,7 @@ same for people who must read one without Tribune):
 
     line 1   the header: {"format": "tribune-backup", "version": 1, "created_at": ISO 8601,
              "schema": ALEMBIC REVISION or null, "source": "sqlite"|"postgresql",
-             "log_key_id": FINGERPRINT, "tables": [TABLE, ...]}
+             "log_key_id": FINGERPRINT, "log_plain_entries": N, "tables": [TABLE, ...]}
              where TABLE is {"name", "columns": [[NAME, TYPE], ...], "primary_key": [NAME, ...],
              "deferred": [NAME, ...], "rows": COUNT}; TYPE is one of TYPES below.
     then, for each table in that order (foreign-key dependency order):
@@ -87,6 +87,8 @@ class Header:
     source: str
     log_key_id: str
     tables: tuple[TableInfo, ...]
+    # How many entries at the start of the log predate its key (LOG_PLAIN_ENTRIES).
+    log_plain_entries: int = 0
 
     @property
     def total_rows(self) -> int:
@@ -100,6 +102,7 @@ class Header:
             "schema": self.schema,
             "source": self.source,
             "log_key_id": self.log_key_id,
+            "log_plain_entries": self.log_plain_entries,
             "tables": [table.as_json() for table in self.tables],
         }
 
@@ -241,6 +244,7 @@ def _header(value, number=1) -> Header:
             source=value["source"],
             log_key_id=value["log_key_id"],
             tables=tables,
+            log_plain_entries=int(value.get("log_plain_entries") or 0),
         )
     except (KeyError, TypeError, ValueError) as error:
         raise BackupInvalid(f"the file is corrupt: its header is incomplete ({error!r})") from error
