@@ -11,11 +11,12 @@ from tests.security.conftest import begin_two_factor, code_for
 from tests.support import PASSWORD, login
 from tribune import demo
 from tribune.extensions import db
-from tribune.models import PaperSignature, Post, Section, Thread
+from tribune.models import Association, PaperSignature, Post, Section, Thread
 from tribune.models.base import utcnow
 from tribune.services import (
     accounts,
     debate,
+    debate_associations,
     debate_closing,
     debate_posts,
     moderation,
@@ -88,6 +89,21 @@ def fill(client):
     signer = signature.signed_by
     debate.withdraw(signer, paper, signature)
     resets.issue(reza, channel="admin")
+    # A paper co-signed by two associations, through affiliations an administrator confirmed.
+    two = db.session.scalars(select(Association).order_by(Association.id).limit(2)).all()
+    for association in two:
+        membership = debate_associations.state_affiliation(leila, association, public=True)
+        debate_associations.confirm(admin, membership)
+    debate.publish_paper(
+        leila,
+        tribune_sections[0],
+        "دو امضا",
+        "متن مقاله",
+        "fa",
+        "خلاصه‌ای از این مقاله",
+        "لائیسیته",
+        two,
+    )
 
     login(client, "leila")
     secret = begin_two_factor(client)
