@@ -21,6 +21,9 @@ def register_commands(app):
     from tribune.backup_cli import backup_cli
 
     app.cli.add_command(backup_cli)
+    from tribune.mirror_cli import mirror_cli
+
+    app.cli.add_command(mirror_cli)
     app.cli.add_command(check_command)
 
 
