@@ -63,9 +63,8 @@ def check_links(root):
                 )
                 if not os.path.isfile(os.path.join(root, target)):
                     problems.append(f"{relative}: {value} is missing")
-                elif parts.fragment and target.endswith(".html"):
-                    if parts.fragment not in ids[target]:
-                        problems.append(f"{relative}: {value} names no element")
+                elif target.endswith(".html") and parts.fragment not in (ids[target] | {""}):
+                    problems.append(f"{relative}: {value} names no element")
         if soup.find("form") is not None:
             problems.append(f"{relative}: holds a form")
     css = os.path.join(root, "static", "css", "tribune.css")
