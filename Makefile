@@ -8,7 +8,7 @@ FLASK  := $(BIN)/flask --app tribune
 HOST   ?= 127.0.0.1
 PORT   ?= 5000
 
-.PHONY: run test setup setup-test translations lint security bench bench-search clean
+.PHONY: run test setup setup-test translations lint security bench bench-search bench-backup clean
 
 $(BIN)/python:
 	@$(PYTHON) -c 'import sys; sys.exit(0 if sys.version_info >= (3, 11) else "Tribune needs Python 3.11 or newer")'
@@ -68,6 +68,11 @@ bench: setup-test
 bench-search: setup-test
 	$(BIN)/python -m pip install --quiet -e '.[bench]'
 	$(BIN)/python bench/run_all.py
+
+# Backup, restore (SQLite and PostgreSQL) and mirror: time and peak memory (bench/backup_bench.py).
+bench-backup: setup-test
+	$(BIN)/python -m pip install --quiet -e '.[bench]'
+	$(BIN)/python bench/backup_bench.py --posts $(BENCH_POSTS) --postgres
 
 clean:
 	rm -rf $(VENV) .pytest_cache .ruff_cache

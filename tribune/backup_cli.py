@@ -107,7 +107,7 @@ def backup_restore(path, quiet):
     except backup.NotRestorable as error:
         _refuse(f"cannot restore {path}: {error}")
     click.echo(
-        f"Restored {done.rows} rows of {done.tables} tables"
+        f"Restored {done.rows} rows of {done.tables} tables in {done.rows_seconds} s"
         f"{' (schema built first)' if done.schema_built else ''}; search data derived again "
-        f"for {done.search_posts} posts."
+        f"for {done.search_posts} posts in {done.search_seconds} s."
     )

@@ -17,6 +17,7 @@ from __future__ import annotations
 
 import os
 import tempfile
+import time
 from collections.abc import Callable
 from dataclasses import dataclass
 
@@ -164,6 +165,8 @@ class Restored:
     rows: int
     schema_built: bool
     search_posts: int
+    rows_seconds: float
+    search_seconds: float
 
 
 def _occupied(connection, names: list[str]) -> list[tuple[str, int]]:
@@ -381,6 +384,7 @@ def restore(
     if build:
         _build_schema(header)
     db.session.remove()
+    started = time.perf_counter()
     try:
         with db.engine.begin() as connection:
             rows = _load(connection, path, header, progress)
@@ -398,6 +402,14 @@ def restore(
         from flask_migrate import upgrade
 
         upgrade()  # to this version's schema (nothing to do when the backup is that recent)
+    loaded = time.perf_counter()
     rebuilt = fulltext.current().rebuild(lambda: Session(db.engine), progress=search_progress)
     current_app.logger.info("restored %s rows from %s", rows, path)
-    return Restored(len(header.tables), rows, build, rebuilt.posts)
+    return Restored(
+        len(header.tables),
+        rows,
+        build,
+        rebuilt.posts,
+        round(loaded - started, 1),
+        round(time.perf_counter() - loaded, 1),
+    )
