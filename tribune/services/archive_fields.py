@@ -78,14 +78,22 @@ def check_association(check, obj) -> dict:
     }
 
 
-def check_paper(check, obj, timestamp) -> dict | None:
-    raw = obj.get("paper")
+def _object(check, obj, key, allowed):
+    """An optional object field, checked for unknown keys; None if absent or not an object."""
+    raw = obj.get(key)
     if raw is None:
         return None
     if not isinstance(raw, dict):
-        check.add("paper", "must be an object")
+        check.add(key, "must be an object")
         return None
-    check.unknown_keys(raw, PAPER_KEYS, "paper.")
+    check.unknown_keys(raw, allowed, f"{key}.")
+    return raw
+
+
+def check_paper(check, obj, timestamp) -> dict | None:
+    raw = _object(check, obj, "paper", PAPER_KEYS)
+    if raw is None:
+        return None
     signatures = [
         {
             "association": check.slug(item, "association", f"{at}.association"),
@@ -105,13 +113,9 @@ def check_paper(check, obj, timestamp) -> dict | None:
 
 
 def check_action(check, obj, timestamp) -> dict | None:
-    raw = obj.get("action")
+    raw = _object(check, obj, "action", ACTION_KEYS)
     if raw is None:
         return None
-    if not isinstance(raw, dict):
-        check.add("action", "must be an object")
-        return None
-    check.unknown_keys(raw, ACTION_KEYS, "action.")
     zone = check.text(raw, "timezone", "action.timezone", limit=64, one_line=True)
     if zone is not None:
         try:
