@@ -57,8 +57,11 @@ def backup_cli():
 def backup_create(path, quiet):
     """Write a backup of the whole site to PATH (mode 600; it holds password hashes, 2FA
     secrets and e-mail addresses: keep it like the database itself)."""
-    with _bars("Backing up rows", quiet=quiet) as (bar,):
-        done = backup.create(path, progress=bar)
+    try:
+        with _bars("Backing up rows", quiet=quiet) as (bar,):
+            done = backup.create(path, progress=bar)
+    except OSError as error:
+        raise click.ClickException(f"cannot write {path}: {error.strerror}") from error
     click.echo(
         f"Backed up {done.rows} rows of {done.tables} tables to {path} "
         f"({done.bytes / 1e6:.1f} MB, readable by its owner only)."
