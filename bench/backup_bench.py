@@ -93,6 +93,7 @@ def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--posts", type=int, default=100_000)
     parser.add_argument("--postgres", action="store_true", help="also restore into PostgreSQL")
+    parser.add_argument("--no-sqlite", action="store_true", help="do not restore into SQLite")
     parser.add_argument("--reuse", action="store_true", help="keep a loaded source database")
     parser.add_argument("--stages", default="load,backup,restore,mirror")
     args = parser.parse_args()
@@ -100,7 +101,9 @@ def main() -> None:
     label = _label(args.posts)
     out = ROOT / "bench" / "out" / f"backup-{label}"
     source = Target.make("whoosh", out / "source", None, args.posts)
-    results: dict = {"posts": args.posts}
+    previous = out / "results.json"
+    results: dict = json.loads(previous.read_text()) if args.reuse and previous.exists() else {}
+    results["posts"] = args.posts
     if "load" in stages and not (args.reuse and source.exists()):
         source.out.mkdir(parents=True, exist_ok=True)
         source.create()
@@ -115,15 +118,15 @@ def main() -> None:
         )
         results["backup"]["megabytes"] = round(backup.stat().st_size / 1e6, 1)
         print(f"backup: {results['backup']}", flush=True)
-    if "restore" in stages:
+    if "restore" in stages and not args.no_sqlite:
         sqlite = Target.make("whoosh", out / "restored-sqlite", None, args.posts)
         results["restore_sqlite"] = restore_into(sqlite, source, backup)
         print(f"restore into SQLite: {results['restore_sqlite']}", flush=True)
-        if args.postgres:
-            url = f"postgresql://postgres@127.0.0.1:5432/tribune_bench_restore_{label}"
-            postgres = Target.make("postgres", out / "restored-postgres", url, args.posts)
-            results["restore_postgres"] = restore_into(postgres, source, backup)
-            print(f"restore into PostgreSQL: {results['restore_postgres']}", flush=True)
+    if "restore" in stages and args.postgres:
+        url = f"postgresql://postgres@127.0.0.1:5432/tribune_bench_restore_{label}"
+        postgres = Target.make("postgres", out / "restored-postgres", url, args.posts)
+        results["restore_postgres"] = restore_into(postgres, source, backup)
+        print(f"restore into PostgreSQL: {results['restore_postgres']}", flush=True)
     if "mirror" in stages:
         mirror = out / "mirror"
         shutil.rmtree(mirror, ignore_errors=True)
