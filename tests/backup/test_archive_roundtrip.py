@@ -140,8 +140,9 @@ def test_a_paper_stays_in_the_tribune_when_moved_and_imported(
     paper = debate.publish_paper(
         make_user(), tribune, "جمهوری لائیک", "متن", "fa", "خلاصه‌ای از این مقاله", "لائیسیته"
     )
-    with pytest.raises(Invalid, match="belongs in the tribune"):
+    with pytest.raises(Invalid) as refused:
         moderation.move_thread(make_moderator(), paper, agenda, "belongs to the agenda")
+    assert refused.value.field == "section" and "تریبون" in str(refused.value)
     assert db.session.get(Thread, paper.id).section_id == tribune.id
     path = tmp_path / "agenda-paper.jsonl"
     path.write_text(
