@@ -8,7 +8,7 @@ FLASK  := $(BIN)/flask --app tribune
 HOST   ?= 127.0.0.1
 PORT   ?= 5000
 
-.PHONY: run serve static test setup setup-test translations lint security bench bench-search bench-pages bench-notify clean
+.PHONY: run serve static test setup setup-test translations lint security bench bench-search bench-pages bench-notify bench-backup clean
 
 $(BIN)/python:
 	@$(PYTHON) -c 'import sys; sys.exit(0 if sys.version_info >= (3, 11) else "Tribune needs Python 3.11 or newer")'
@@ -101,6 +101,11 @@ bench-pages: setup-test
 BENCH_DB ?=
 bench-notify: setup-test
 	$(BIN)/python bench/notify_bench.py $(if $(BENCH_DB),--database-url $(BENCH_DB))
+
+# Backup, restore (SQLite and PostgreSQL) and mirror: time and peak memory (bench/backup_bench.py).
+bench-backup: setup-test
+	$(BIN)/python -m pip install --quiet -e '.[bench]'
+	$(BIN)/python bench/backup_bench.py --posts $(BENCH_POSTS) --postgres
 
 clean:
 	rm -rf $(VENV) .pytest_cache .ruff_cache

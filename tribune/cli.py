@@ -21,6 +21,12 @@ def register_commands(app):
 
     app.cli.add_command(mail_cli)
     app.cli.add_command(archive_cli)
+    from tribune.backup_cli import backup_cli
+
+    app.cli.add_command(backup_cli)
+    from tribune.mirror_cli import mirror_cli
+
+    app.cli.add_command(mirror_cli)
     app.cli.add_command(check_command)
     app.cli.add_command(static_cli)
 

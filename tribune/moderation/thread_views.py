@@ -28,6 +28,7 @@ def _render_thread(thread, status=200, **forms):
         SelectChoice(s.id, f"{_('Tribune') if s.area == 'tribune' else _('Agenda')} › "
                      f"{s.localized('title', locale())}")
         for s in sections
+        if s.area in moderation.areas_for(thread.kind)
     ]
     defaults = {
         "lock_form": ReasonForm(prefix="lock"),

@@ -1,49 +1,80 @@
-"""Archive import and export: threads as JSON Lines, also how old mailing lists and sites come in.
+"""The public archive: JSON Lines anyone may keep, share and import; also how old mailing lists
+and sites come in. It holds what readers can see, never private data (e-mail addresses, password
+hashes, sessions, memberships, reports, moderator notes); hidden posts only with
+`--include-hidden`.
 
-One JSON object per line, one thread each (the first post opens it):
+Version 2 (written by `archive export`): one JSON object per line, ? marks what may be left out.
 
-    {"area": "tribune"|"agenda", "section": SLUG, "section_title"?: TEXT,
-     "kind"?: "paper"|"discussion"|"action", "title": TEXT, "language"?: "fa",
-     "association"?: SLUG,
-     "posts": [{"author": USERNAME, "created_at": ISO 8601 WITH OFFSET, "language"?: CODE,
-                "body": MARKDOWN, "hidden"?: BOOL, "hidden_reason"?: TEXT,
-                "translations"?: [{"language": CODE, "body": MARKDOWN, "translator": USERNAME}]},
-               ...]}
+    {"type": "tribune-archive", "version": 2}
+    {"type": "section", "slug": SLUG, "area": "tribune"|"agenda", "title": TEXT,
+     "description"?: TEXT, "translations"?: {LANG: {"title": .., "description": ..}},
+     "position"?: N}                                                      (one per section)
+    {"type": "association", "slug": SLUG, "name": TEXT, "city"?: TEXT, "country"?: TEXT,
+     "description"?: TEXT}                                                (one per association)
+    {"ref": "t1", "area": .., "section": SLUG, "kind"?: "discussion"|"paper"|"action",
+     "title": TEXT, "language"?: "fa", "locked"?: true, "pinned"?: true,
+     "paper"?: {"summary"?: TEXT, "position": TEXT,
+                "signatures"?: [{"association": SLUG, "signed_by": USERNAME, "signed_at": TIME,
+                                 "withdrawn_at"?: TIME}]},
+     "action"?: {"starts_at": TIME, "ends_at"?: TIME, "timezone": IANA ZONE, "city": TEXT,
+                 "place"?: TEXT, "status"?: "planned"|"cancelled"},
+     "closures"?: [{"kind": "close"|"reopen", "by": USERNAME, "at": TIME, "agreed"?: MARKDOWN,
+                    "disputed"?: MARKDOWN, "reason"?: TEXT}],
+     "links"?: [{"action": "t7", "by": USERNAME, "at": TIME}],
+     "posts": [{"ref": "p1", "author": USERNAME, "created_at": TIME, "edited_at"?: TIME,
+                "language"?: CODE, "body": MARKDOWN, "reply_to"?: "p1",
+                "quotes"?: [{"post": "p1", "passage": TEXT, "quoted_revision"?: N}],
+                "revisions"?: [{"number": 1, "title"?: TEXT, "language": CODE, "body": MARKDOWN,
+                                "written_at": TIME, "replaced_at": TIME,
+                                "replaced_by": USERNAME}],
+                "hidden"?: true, "hidden_reason"?: TEXT,
+                "translations"?: [{"language": CODE, "title"?: TEXT, "body": MARKDOWN,
+                                  "translator": USERNAME, "created_at"?: TIME,
+                                  "updated_at"?: TIME, "source_revision"?: N}]},
+               ...]}                                                      (one per thread)
 
-Import validates the whole file first and reports every problem as `FILE:LINE: field: message`;
-one bad line and nothing is imported. A valid file is written in one transaction: missing sections
-and associations are created, unknown authors become placeholder accounts (no password, cannot
-log in), timestamps are kept, hidden posts stay hidden with their reason. Search derives from
-the same transaction (fulltext/tracking.py), exactly once per post. Export writes the same
-format; importing an export into an empty instance gives the same threads, posts, authors, dates
-and translations back.
+TIME is ISO 8601 with an offset. "t…" and "p…" name threads and posts within the file: replies,
+quotes and links refer to them, wherever in the file they are. Version 1 files (threads only, no
+refs, an optional "section_title" and one "association" for a paper) still import.
 
-An association is stored as the co-signatory of a position paper (models/debate.py), so only
-threads of kind "paper" may name one.
+Import validates the whole file first and reports every problem as `FILE:LINE: field: message`
+(a bad UTF-8 byte, a line cut off at the end of the file, a reference to a post the file does not
+hold); one bad line and nothing is imported. A valid file is written in one transaction: missing
+sections and associations are created, unknown people become placeholder accounts (no password,
+cannot log in), timestamps are kept, hidden posts stay hidden with their reason. Search derives
+from the same transaction (fulltext/tracking.py). Exporting, importing into an empty instance and
+exporting again gives the same bytes.
+
+A position paper lives in the tribune (docs/decisions/0402): a paper in the agenda is refused,
+as moving one there is.
 """
 
 from __future__ import annotations
 
-import json
-from collections.abc import Iterator
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 
 from sqlalchemy import func, select
 
-from tribune import access
 from tribune.extensions import db
-from tribune.models import Association, Post, Section, Thread, User
+from tribune.models import (
+    Association,
+    Post,
+    PostRevision,
+    Quote,
+    Section,
+    Thread,
+    Translation,
+    User,
+)
+from tribune.services import archive_export, archive_kinds, site
 from tribune.services import sections as sections_service
-from tribune.services import site
 from tribune.services.accounts import DELETED_PREFIX, username_key
 from tribune.services.archive_format import (
     ArchiveInvalid,
-    Paper,
-    PaperSignature,
     Problem,
-    Translation,
     existing_users,
+    read_archive,
     read_file,
     usernames,
 )
@@ -72,23 +103,34 @@ class Report:
 def import_file(path: str) -> Report:
     """Validate the whole file, then import it in one transaction; ArchiveInvalid if anything
     is wrong (and then nothing is written)."""
-    records = read_file(path)
+    archive = read_archive(path)
+    records = archive.threads
     report = Report()
     try:
         users = _accounts_for(records, report)
-        sections = _sections_for(records, report)
-        associations = _associations_for(records, report)
+        sections = _sections_for(archive, report)
+        associations = _associations_for(archive, report)
+        written = _Written()
         pending = []
         for _number, record in records:
-            pending.append(_write_thread(record, users, sections, report))
+            pending.append(_add_thread(record, users, sections, report, written))
             if len(pending) >= FLUSH_THREADS:
                 _finish(pending, users, associations, report)
         _finish(pending, users, associations, report)
+        _write_references(records, users, written)
         db.session.commit()
     except BaseException:
         db.session.rollback()
         raise
     return report
+
+
+@dataclass
+class _Written:
+    """The rows written for the file's own names ("t1", "p1"), for references between them."""
+
+    threads: dict[str, Thread] = field(default_factory=dict)
+    posts: dict[str, Post] = field(default_factory=dict)
 
 
 def _accounts_for(records, report) -> dict[str, User]:
@@ -109,10 +151,17 @@ def _accounts_for(records, report) -> dict[str, User]:
     return users
 
 
-def _sections_for(records, report) -> dict[str, Section]:
+def _sections_for(archive, report) -> dict[str, Section]:
+    """The sections the file names: existing ones are kept as they are, new ones created from
+    the file's section lines (or from the thread's slug and title, as version 1 files say)."""
     sections = {s.slug: s for s in db.session.scalars(select(Section))}
     position = db.session.scalar(select(func.coalesce(func.max(Section.position), 0))) or 0
-    for _number, record in records:
+    for _number, line in archive.sections:
+        if line["slug"] not in sections:
+            sections[line["slug"]] = Section(**line)
+            db.session.add(sections[line["slug"]])
+            report.sections += 1
+    for _number, record in archive.threads:
         slug = record["section"]
         if slug not in sections:
             position += 1
@@ -129,12 +178,16 @@ def _sections_for(records, report) -> dict[str, Section]:
     return sections
 
 
-def _associations_for(records, report) -> dict[str, Association]:
+def _associations_for(archive, report) -> dict[str, Association]:
     associations = {a.slug: a for a in db.session.scalars(select(Association))}
-    for _number, record in records:
-        slug = record["association"]
+    wanted = [(line["slug"], line) for _number, line in archive.associations]
+    for _number, record in archive.threads:
+        wanted.append((record["association"], None))
+        if record["paper"]:
+            wanted += [(s["association"], None) for s in record["paper"]["signatures"]]
+    for slug, line in wanted:
         if slug and slug not in associations:
-            associations[slug] = Association(slug=slug, name=slug)
+            associations[slug] = Association(**line) if line else Association(slug=slug, name=slug)
             db.session.add(associations[slug])
             report.associations += 1
     return associations
@@ -146,35 +199,21 @@ FLUSH_THREADS = 200
 
 
 def _finish(pending, users, associations, report) -> None:
-    """Flush the pending threads at once, then set what needed their ids."""
+    """Flush the pending threads at once, then write what needs their rows' ids."""
     db.session.flush()
-    for thread, posts, record in pending:
+    for thread, posts, record, opener in pending:
+        for post, item in zip(posts, record["posts"], strict=True):
+            _write_post_history(post, item, users, report)
         _count_visible(thread, posts)
-        if record["kind"] == "paper" and Paper is not None:
-            _write_paper(thread, record, users, associations)
+        archive_kinds.write_kind_fields(thread, record, opener, users, associations)
+        report.threads += 1
         report.thread_ids.append(thread.id)
     pending.clear()
 
 
-def _write_paper(thread, record, users, associations) -> None:
-    opener = users[username_key(record["posts"][0]["author"])]
-    paper = Paper(
-        thread=thread, summary="", position="", position_key="", created_at=thread.created_at
-    )
-    db.session.add(paper)
-    if record["association"]:
-        db.session.add(
-            PaperSignature(
-                paper=paper,
-                association=associations[record["association"]],
-                signed_by_id=opener.id,
-                signed_at=thread.created_at,
-            )
-        )
-
-
-def _write_thread(record, users, sections, report):
-    """Add a thread, its posts and their translations to the session (not flushed yet)."""
+def _add_thread(record, users, sections, report, written):
+    """Add a thread and its posts to the session, not flushed yet: (thread, posts, record,
+    opener) for `_finish`."""
     posts_in = record["posts"]
     opener = users[username_key(posts_in[0]["author"])]
     section = sections[record["section"]]
@@ -184,10 +223,14 @@ def _write_thread(record, users, sections, report):
         title=record["title"],
         kind=record["kind"],
         language=record["language"],
+        is_locked=record["locked"],
+        is_pinned=record["pinned"],
         created_at=posts_in[0]["created_at"],
         last_post_at=posts_in[0]["created_at"],
     )
     db.session.add(thread)
+    if record["ref"]:
+        written.threads[record["ref"]] = thread
     posts = []
     for item in posts_in:
         post = Post(
@@ -197,30 +240,76 @@ def _write_thread(record, users, sections, report):
             body_source=item["body"],
             body_html=markup.render(item["body"]),
             created_at=item["created_at"],
+            edited_at=item["edited_at"],
             is_hidden=item["hidden"],
             hidden_reason=item["hidden_reason"],
+            revision_count=len(item["revisions"]),
+            translation_count=len(item["translations"]),
         )
         db.session.add(post)
         posts.append(post)
+        if item["ref"]:
+            written.posts[item["ref"]] = post
         report.posts += 1
-    for post, item in zip(posts, posts_in, strict=True):
-        for translated in item["translations"]:
-            db.session.add(
-                Translation(
-                    post=post,
-                    language=translated["language"],
-                    translator=users[username_key(translated["translator"])],
-                    body_source=translated["body"],
-                    body_html=markup.render(translated["body"]),
-                    source_revision=0,
-                    created_at=post.created_at,
-                )
+    return thread, posts, record, opener
+
+
+def _write_post_history(post, item, users, report):
+    for revision in item["revisions"]:
+        db.session.add(
+            PostRevision(
+                post_id=post.id,
+                number=revision["number"],
+                title=revision["title"],
+                language=revision["language"],
+                body_source=revision["body"],
+                body_html=markup.render(revision["body"]),
+                written_at=revision["written_at"],
+                replaced_at=revision["replaced_at"],
+                replaced_by=users[username_key(revision["replaced_by"])],
             )
-            report.translations += 1
-        if item["translations"] and hasattr(post, "translation_count"):
-            post.translation_count = len(item["translations"])
-    report.threads += 1
-    return thread, posts, record
+        )
+    for translated in item["translations"]:
+        db.session.add(
+            Translation(
+                post=post,
+                language=translated["language"],
+                title=translated["title"],
+                translator=users[username_key(translated["translator"])],
+                body_source=translated["body"],
+                body_html=markup.render(translated["body"]),
+                source_revision=translated["source_revision"],
+                created_at=translated["created_at"] or post.created_at,
+                updated_at=translated["updated_at"],
+            )
+        )
+        report.translations += 1
+
+
+def _write_references(records, users, written):
+    """Replies, quotes and links name posts and threads anywhere in the file: written once
+    every thread and post is."""
+    for _number, record in records:
+        for item in record["posts"]:
+            post = written.posts.get(item["ref"]) if item["ref"] else None
+            if post is None:
+                continue
+            if item["reply_to"]:
+                post.reply_to_id = written.posts[item["reply_to"]].id
+            for position, quote in enumerate(item["quotes"]):
+                db.session.add(
+                    Quote(
+                        post_id=post.id,
+                        quoted_post_id=written.posts[quote["post"]].id,
+                        position=position,
+                        passage=quote["passage"],
+                        quoted_revision=quote["quoted_revision"],
+                        created_at=post.created_at,
+                    )
+                )
+            post.quote_count = len(item["quotes"])
+        if record["links"]:
+            archive_kinds.write_links(written.threads[record["ref"]], record, users, written)
 
 
 def _count_visible(thread, posts):
@@ -238,129 +327,5 @@ def _count_visible(thread, posts):
 
 # Export
 
-
-def export_records(include_hidden: bool = False) -> Iterator[dict]:
-    """Every thread in the archive format, oldest first; hidden posts only if asked."""
-    last = 0
-    while True:
-        threads = db.session.scalars(
-            select(Thread).where(Thread.id > last).order_by(Thread.id).limit(200)
-        ).all()
-        if not threads:
-            return
-        last = threads[-1].id
-        ids = [thread.id for thread in threads]
-        posts = _posts_by_thread(ids)
-        visible = _visible_post_ids(ids)
-        translations = _translations_by_post([p.id for ps in posts.values() for p in ps])
-        signatures = _signatures_by_thread(ids)
-        for thread in threads:
-            record = _thread_record(
-                thread, posts.get(thread.id, []), visible, translations, signatures, include_hidden
-            )
-            if record is not None:
-                yield record
-        db.session.expunge_all()
-
-
-def _posts_by_thread(thread_ids):
-    found: dict[int, list[Post]] = {}
-    for post in db.session.scalars(
-        select(Post).where(Post.thread_id.in_(thread_ids)).order_by(Post.id)
-    ):
-        found.setdefault(post.thread_id, []).append(post)
-    return found
-
-
-def _visible_post_ids(thread_ids):
-    # The readers' rule (access.py), so whatever readers cannot see is "hidden" in the export.
-    return set(
-        db.session.scalars(
-            select(Post.id).where(Post.thread_id.in_(thread_ids), access.visible_posts_clause(None))
-        )
-    )
-
-
-def _translations_by_post(post_ids):
-    found: dict[int, list] = {}
-    if Translation is None or not post_ids:
-        return found
-    for start in range(0, len(post_ids), 500):
-        rows = db.session.scalars(
-            select(Translation)
-            .where(Translation.post_id.in_(post_ids[start : start + 500]))
-            .order_by(Translation.id)
-        )
-        for translation in rows:
-            found.setdefault(translation.post_id, []).append(translation)
-    return found
-
-
-def _signatures_by_thread(thread_ids):
-    found: dict[int, str] = {}
-    if PaperSignature is None:
-        return found
-    rows = db.session.execute(
-        select(PaperSignature.thread_id, Association.slug)
-        .join(Association, Association.id == PaperSignature.association_id)
-        .where(PaperSignature.thread_id.in_(thread_ids), PaperSignature.withdrawn_at.is_(None))
-        .order_by(PaperSignature.signed_at, PaperSignature.id)
-    )
-    for thread_id, slug in rows:
-        found.setdefault(thread_id, slug)  # the format holds one: the first to sign
-    return found
-
-
-def _iso(moment: datetime) -> str:
-    return moment.astimezone(UTC).isoformat()
-
-
-def _thread_record(thread, posts, visible, translations, signatures, include_hidden):
-    if not posts or (posts[0].id not in visible and not include_hidden):
-        # A merged (emptied) thread has nothing to export; a hidden opening post hides its
-        # thread, title included.
-        return None
-    record = {
-        "area": thread.section.area,
-        "section": thread.section.slug,
-        "section_title": thread.section.title,
-        "kind": thread.kind,
-        "title": thread.title,
-        "language": thread.language,
-    }
-    if thread.id in signatures:
-        record["association"] = signatures[thread.id]
-    record["posts"] = [
-        _post_record(post, post.id not in visible, translations.get(post.id, []))
-        for post in posts
-        if include_hidden or post.id in visible
-    ]
-    return record
-
-
-def _post_record(post, hidden, translations):
-    item = {
-        "author": post.author.username,
-        "created_at": _iso(post.created_at),
-        "language": post.language,
-        "body": post.body_source,
-    }
-    if hidden:
-        item["hidden"] = True
-        item["hidden_reason"] = post.hidden_reason or "hidden with its author's account"
-    if translations:
-        item["translations"] = [
-            {"language": t.language, "body": t.body_source, "translator": t.translator.username}
-            for t in translations
-        ]
-    return item
-
-
-def export_file(path: str, include_hidden: bool = False) -> int:
-    """Write the archive to `path`; the number of threads written."""
-    count = 0
-    with open(path, "w", encoding="utf-8") as handle:
-        for record in export_records(include_hidden):
-            handle.write(json.dumps(record, ensure_ascii=False, separators=(",", ":")) + "\n")
-            count += 1
-    return count
+export_records = archive_export.export_records
+export_file = archive_export.export_file

@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import json
 import re
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import UTC, datetime
 
 from flask import current_app
@@ -16,7 +16,9 @@ from sqlalchemy import select
 
 from tribune.extensions import db
 from tribune.models import AREAS, LANGUAGES, THREAD_KINDS, Section, User
+from tribune.services import archive_fields as fields
 from tribune.services.accounts import DELETED_PREFIX, RESERVED_USERNAMES, USERNAME_RE, username_key
+from tribune.services.moderation import areas_for
 from tribune.services.sections import RESERVED_SLUGS, SLUG_RE
 
 try:  # the debates models (papers, signatures, translations)
@@ -27,10 +29,16 @@ except ImportError:  # pragma: no cover - an installation without debates
 # The name a deleted account is left with (services/accounts.py), so exports of them import back.
 DELETED_RE = re.compile(rf"^{DELETED_PREFIX}-[0-9a-f]{{6,32}}$")
 THREAD_KEYS = {
-    "area", "section", "section_title", "kind", "title", "language", "association", "posts",
+    "ref", "area", "section", "section_title", "kind", "title", "language", "association",
+    "locked", "pinned", "paper", "action", "closures", "links", "posts",
 }  # fmt: skip
-POST_KEYS = {"author", "created_at", "language", "body", "hidden", "hidden_reason", "translations"}
-TRANSLATION_KEYS = {"language", "body", "translator"}
+POST_KEYS = {
+    "ref", "author", "created_at", "edited_at", "language", "body", "reply_to", "hidden",
+    "hidden_reason", "quotes", "revisions", "translations",
+}  # fmt: skip
+TRANSLATION_KEYS = {
+    "language", "title", "body", "translator", "created_at", "updated_at", "source_revision",
+}  # fmt: skip
 MAX_POSTS_PER_THREAD = 20_000
 MIN_REASON = 3
 
@@ -153,7 +161,24 @@ def _check_translations(check, raw, post_language, where):
         seen.add(language)
         body = check.text(item, "body", f"{at}.body", minimum=2, limit=_max_body())
         translator = check.username(item, "translator", f"{at}.translator")
-        found.append({"language": language, "body": body, "translator": translator})
+        revision = item.get("source_revision", 0)
+        if not isinstance(revision, int) or isinstance(revision, bool) or revision < 0:
+            check.add(f"{at}.source_revision", "must be a whole number of at least 0")
+        found.append(
+            {
+                "language": language,
+                "title": check.text(item, "title", f"{at}.title", required=False, limit=300),
+                "body": body,
+                "translator": translator,
+                "created_at": _timestamp(check, item["created_at"], f"{at}.created_at")
+                if "created_at" in item
+                else None,
+                "updated_at": _timestamp(check, item["updated_at"], f"{at}.updated_at")
+                if "updated_at" in item
+                else None,
+                "source_revision": revision if isinstance(revision, int) else 0,
+            }
+        )
     return found
 
 
@@ -180,6 +205,7 @@ def _check_post(check, raw, index, thread_language):
     elif "hidden_reason" in raw and not hidden:
         check.add(f"{at}.hidden_reason", "is only for hidden posts")
     return {
+        **fields.check_post_extras(check, raw, at, _timestamp, _max_body()),
         "author": check.username(raw, "author", f"{at}.author"),
         "created_at": _timestamp(check, raw.get("created_at"), f"{at}.created_at"),
         "language": language,
@@ -199,8 +225,18 @@ def _check_thread(check: _Checker, obj) -> dict | None:
     check.unknown_keys(obj, THREAD_KEYS, "")
     kind = check.choice(obj, "kind", "kind", THREAD_KINDS, "discussion")
     area = check.choice(obj, "area", "area", AREAS)
-    if kind == "paper" and area not in (None, "tribune"):
+    if kind is not None and area is not None and area not in areas_for(kind):
+        # docs/decisions/0402: the same rule as moving a thread.
         check.add("kind", "position papers belong in the tribune (area tribune)")
+    for flag in ("locked", "pinned"):
+        if not isinstance(obj.get(flag, False), bool):
+            check.add(flag, "must be true or false")
+    paper = fields.check_paper(check, obj, _timestamp)
+    if paper is not None and kind != "paper":
+        check.add("paper", 'only a position paper (kind "paper") has paper fields')
+    action = fields.check_action(check, obj, _timestamp)
+    if action is not None and kind != "action":
+        check.add("action", 'only an action (kind "action") has a date and place')
     language = check.choice(obj, "language", "language", LANGUAGES, "fa")
     association = check.slug(obj, "association", "association", required=False)
     if association is not None and (kind != "paper" or PaperSignature is None):
@@ -211,6 +247,13 @@ def _check_thread(check: _Checker, obj) -> dict | None:
         check.add("section", f"{section!r} is a word of the site's own addresses; rename it")
         section = None
     record = {
+        "ref": fields.ref(check, obj, "ref", "ref", "t", required=False) if "ref" in obj else None,
+        "locked": obj.get("locked") is True,
+        "pinned": obj.get("pinned") is True,
+        "paper": paper,
+        "action": action,
+        "closures": fields.check_closures(check, obj, _timestamp),
+        "links": fields.check_links(check, obj, _timestamp),
         "area": area,
         "section": section,
         "section_title": check.text(
@@ -241,34 +284,80 @@ def _check_thread(check: _Checker, obj) -> dict | None:
     return record
 
 
-def read_file(path: str) -> list[tuple[int, dict]]:
-    """Every thread of the file, checked; ArchiveInvalid listing every problem otherwise."""
-    problems: list[Problem] = []
-    records: list[tuple[int, dict]] = []
-    try:
-        with open(path, encoding="utf-8-sig") as handle:
-            lines = list(handle)
-    except UnicodeDecodeError as error:
-        problem = Problem(path, 1, "file", f"is not UTF-8 text ({error.reason})")
-        raise ArchiveInvalid([problem]) from error
+@dataclass
+class Archive:
+    """A checked archive file: its section and association lines, and its threads."""
+
+    sections: list[tuple[int, dict]] = field(default_factory=list)
+    associations: list[tuple[int, dict]] = field(default_factory=list)
+    threads: list[tuple[int, dict]] = field(default_factory=list)
+
+
+def _lines(path: str, problems: list[Problem]):
+    """(number, text) of every line, each decoded on its own, so a bad byte is reported on the
+    line that holds it; a last line without its newline that does not parse is reported as cut
+    off."""
+    with open(path, "rb") as handle:
+        raw = handle.read()
+    lines = raw.split(b"\n")
+    last = len(lines)
+    if lines and lines[-1] == b"":
+        lines.pop()
+        last = None  # the file ends with a newline: no line was cut
     for number, line in enumerate(lines, start=1):
+        if number == 1 and line.startswith(b"\xef\xbb\xbf"):
+            line = line[3:]
+        try:
+            text = line.decode("utf-8")
+        except UnicodeDecodeError as error:
+            message = f"is not UTF-8 text at byte {error.start + 1} of the line ({error.reason})"
+            problems.append(Problem(path, number, "line", message))
+            continue
+        yield number, text, number == last
+
+
+def read_archive(path: str) -> Archive:
+    """Every line of the file, checked; ArchiveInvalid listing every problem otherwise."""
+    problems: list[Problem] = []
+    archive = Archive()
+    for number, line, unterminated in _lines(path, problems):
         if not line.strip():
             continue
         check = _Checker(path, number, problems)
         try:
             obj = json.loads(line)
         except json.JSONDecodeError as error:
-            check.add("json", f"{error.msg} (column {error.colno})")
+            if unterminated:
+                check.add("line", "is cut off: the file ends in the middle of it (truncated?)")
+            else:
+                check.add("json", f"{error.msg} (column {error.colno})")
             continue
-        record = _check_thread(check, obj)
-        if record is not None:
-            records.append((number, record))
-    if not records and not problems:
+        kind = obj.get("type") if isinstance(obj, dict) else None
+        if kind == "tribune-archive":
+            if obj.get("version") not in (1, 2):
+                check.add("version", f"{obj.get('version')!r}: this Tribune reads versions 1 and 2")
+        elif kind == "section":
+            archive.sections.append((number, fields.check_section(check, obj, AREAS)))
+        elif kind == "association":
+            archive.associations.append((number, fields.check_association(check, obj)))
+        elif kind is not None:
+            check.add("type", f"{kind!r} is not a kind of line of the archive format")
+        else:
+            record = _check_thread(check, obj)
+            if record is not None:
+                archive.threads.append((number, record))
+    if not archive.threads and not archive.sections and not problems:
         problems.append(Problem(path, 1, "file", "holds no threads"))
-    _check_against_database(path, records, problems)
+    fields.check_references(path, archive.threads, problems, Problem)
+    _check_against_database(path, archive, problems)
     if problems:
         raise ArchiveInvalid(sorted(problems, key=lambda p: p.line))
-    return records
+    return archive
+
+
+def read_file(path: str) -> list[tuple[int, dict]]:
+    """The threads of the file, checked (see read_archive)."""
+    return read_archive(path).threads
 
 
 def usernames(records) -> set[str]:
@@ -278,13 +367,25 @@ def usernames(records) -> set[str]:
             if post:
                 names.add(post["author"])
                 names.update(t["translator"] for t in post["translations"])
+                names.update(r["replaced_by"] for r in post["revisions"])
+        names.update(c["by"] for c in record["closures"])
+        names.update(link["by"] for link in record["links"])
+        if record["paper"]:
+            names.update(s["signed_by"] for s in record["paper"]["signatures"])
     names.discard(None)
     return names
 
 
-def _check_against_database(path, records, problems):
+def _check_against_database(path, archive, problems):
     """Sections must keep their area; new account names must be ones that could exist."""
+    records = archive.threads
     sections = {s.slug: s.area for s in db.session.scalars(select(Section))}
+    for number, section in archive.sections:
+        slug, area = section["slug"], section["area"]
+        if slug is not None and area is not None and sections.setdefault(slug, area) != area:
+            problems.append(
+                Problem(path, number, "area", f"{slug!r} is a section of the {sections[slug]} area")
+            )
     for number, record in records:
         slug, area = record["section"], record["area"]
         if slug is None or area is None:

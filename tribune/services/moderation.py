@@ -16,7 +16,7 @@ from sqlalchemy.exc import IntegrityError
 from tribune import access
 from tribune.extensions import db
 from tribune.fulltext import tracking
-from tribune.models import Post, Report, Section, Thread
+from tribune.models import AREAS, Post, Report, Section, Thread
 from tribune.models.base import utcnow
 from tribune.services import Invalid, NotFound, Refused, counters
 from tribune.services.moderation_log import record
@@ -182,6 +182,12 @@ def move_thread(actor, thread, section, reason):
         raise Invalid(_l("The thread is already in this section."), field="section")
     if section.is_archived:
         raise Invalid(_l("This section is archived; choose another."), field="section")
+    if section.area not in areas_for(thread.kind):
+        # docs/decisions/0402: a paper lives in the tribune, wherever else it is read.
+        raise Invalid(
+            _l("A position paper belongs in the tribune: choose a section of the tribune."),
+            field="section",
+        )
     source = thread.section
     place_thread(thread, section)
     recount_section(source)
@@ -325,6 +331,12 @@ def split_thread(actor, thread, post_ids, title, section, reason):
 def _require_not_merged(thread):
     if thread.merged_into_id is not None:
         raise Refused(_l("This thread was merged into another one."))
+
+
+def areas_for(kind):
+    """The spaces a thread of `kind` may live in: a position paper only in the tribune
+    (docs/decisions/0402); discussions and actions in either."""
+    return ("tribune",) if kind == "paper" else AREAS
 
 
 def section_choices():
