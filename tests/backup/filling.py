@@ -1,6 +1,8 @@
 """An instance holding every kind of content, written through the real services: the demo, then
 moderation acts, reports, a suspension, a reopened debate, an edit, a translation, a withdrawn
-signature, a reset link and a participant with two-factor authentication."""
+signature, a reset link, a participant with two-factor authentication, the site's own name and
+rules, an invitation, watches, notifications with e-mail waiting in the outbox, and reading
+state."""
 
 from dataclasses import dataclass
 from datetime import timedelta
@@ -21,9 +23,13 @@ from tribune.services import (
     debate_posts,
     moderation,
     moderation_users,
+    notify,
     posting,
+    reading,
+    registration,
     reports,
     resets,
+    site,
     terms,
 )
 
@@ -53,6 +59,14 @@ def fill(client):
     )
     terms.end_term(admin, old_term, "handed over early")
 
+    # The coalition's own site: its name, its rules, registration by invitation.
+    site.set_up(admin, "fa", "تریبون همبستگی", "بولتن بحث آزاد", "first setup")
+    site.update_texts(admin, "fa", {"rules": "**ادب** را نگه دارید."}, "rules written")
+    site.set_registration(admin, "invitation", 5, "members invite")
+    registration.create_invitation(leila, "for a friend")
+    # Mina follows by e-mail: her notifications also wait in the outbox.
+    notify.save_settings(mina, True, "immediate", "mina@example.org")
+
     sections = {s.slug: s for s in db.session.scalars(select(Section))}
     tribune_sections = [s for s in sections.values() if s.area == "tribune"]
     first = posting.open_thread(leila, tribune_sections[0], "کدام جمهوری؟", "متن نخست سارا", "fa")
@@ -65,6 +79,8 @@ def fill(client):
         reply_to=answer.id,
         quotes=[(answer.id, "پاسخ رضا")],
     )
+    # Mina took part (she watches the thread now) and is named: a notification, and its e-mail.
+    posting.reply(leila, first, "@mina پاسخی به تو", "fa")
     posting.edit_post(
         leila, _opening(first), "متن ویرایش‌شده‌ی سارا", "fa", title="کدام جمهوری لائیک؟"
     )
@@ -104,6 +120,12 @@ def fill(client):
         "لائیسیته",
         two,
     )
+
+    # Reading state: what mina has seen of the first thread, and "everything read" for reza.
+    reading.mark_seen(
+        mina, first, db.session.scalars(select(Post).where(Post.thread_id == first.id)).all()
+    )
+    reading.mark_all_read(reza)
 
     login(client, "leila")
     secret = begin_two_factor(client)

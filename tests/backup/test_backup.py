@@ -50,6 +50,14 @@ def app_config(request, app_config, tmp_path):
     if request.param == "sqlite":
         app_config["DATABASE_URL"] = f"sqlite:///{tmp_path / 'source.db'}"
     app_config["SEARCH_INDEX_EACH_COMMIT"] = True
+    # Mail on (nothing is sent: no mail pass runs), so notifications fill the outbox too.
+    app_config.update(
+        SMTP_HOST="127.0.0.1",
+        SMTP_PORT=2525,
+        SMTP_SECURITY="plain",
+        MAIL_FROM="Tribune <tribune@tribune.example>",
+        PUBLIC_URL="https://tribune.example",
+    )
     return app_config
 
 
