@@ -207,36 +207,14 @@ def merge_associations(actor, source, target, reason):
     if target is None or target.id == source.id:
         raise Invalid(_l("Choose another association to merge into."), field="target")
     # Through the ORM, row by row, so search's tracking sees every signature that changes
-    # association (the association: filter finds papers by their co-signers).
-    target_papers = set(db.session.scalars(
-        select(PaperSignature.thread_id).where(PaperSignature.association_id == target.id)
-    ))
-    moved_signatures = dropped_signatures = 0
-    for signature in db.session.scalars(
-        select(PaperSignature).where(PaperSignature.association_id == source.id)
-    ).all():
-        if signature.thread_id in target_papers:
-            # The same association signed twice under two names: one signature stays.
-            db.session.delete(signature)
-            dropped_signatures += 1
-        else:
-            signature.association_id = target.id
-            moved_signatures += 1
-    target_members = set(db.session.scalars(
-        select(Membership.user_id).where(Membership.association_id == target.id)
-    ))
-    moved_members = dropped = 0
-    for membership in db.session.scalars(
-        select(Membership).where(Membership.association_id == source.id)
-    ).all():
-        if membership.user_id in target_members:
-            # A member of both keeps the membership (and confirmation) they had in `target`;
-            # this one goes with its confirmation (cascade).
-            db.session.delete(membership)
-            dropped += 1
-        else:
-            membership.association_id = target.id
-            moved_members += 1
+    # association (the association: filter finds papers by their co-signers). The same
+    # association signed twice under two names: one signature stays. A member of both keeps
+    # the membership (and confirmation) they had in `target`; the other goes with its
+    # confirmation (cascade).
+    moved_signatures, dropped_signatures = _move_rows(
+        PaperSignature, PaperSignature.thread_id, source, target
+    )
+    moved_members, dropped = _move_rows(Membership, Membership.user_id, source, target)
     for term in db.session.scalars(
         select(ModeratorTerm).where(ModeratorTerm.association_id == source.id)
     ).all():
@@ -248,6 +226,22 @@ def merge_associations(actor, source, target, reason):
     db.session.commit()
     db.session.expire_all()
     return target
+
+
+def _move_rows(model, unique_by, source, target):
+    """Give `source`'s rows of `model` to `target`, deleting those whose `unique_by` value
+    `target` already has; (moved, deleted)."""
+    taken = set(db.session.scalars(select(unique_by).where(model.association_id == target.id)))
+    moved = deleted = 0
+    rows = db.session.scalars(select(model).where(model.association_id == source.id)).all()
+    for row in rows:
+        if getattr(row, unique_by.key) in taken:
+            db.session.delete(row)
+            deleted += 1
+        else:
+            row.association_id = target.id
+            moved += 1
+    return moved, deleted
 
 
 def association_counts():
