@@ -101,20 +101,28 @@ def _changed_attributes(obj, attributes: frozenset[str]) -> frozenset[str]:
     return frozenset(changed)
 
 
-def _previous(session: Session, obj, name: str) -> tuple[int, ...]:
-    """The value `name` had before this flush. An attribute set after a commit expired the
-    object keeps no old value in memory: the row, not yet flushed, still holds it."""
-    history = inspect(obj).attrs[name].history
-    found = tuple(value for value in history.deleted if value is not None)
-    if found or obj in session.new:
-        return found
-    column = getattr(type(obj), name)
-    key = inspect(obj).identity
-    if key is None:
-        return ()
-    # The session's connection, not a query: a query would autoflush inside this flush.
-    value = session.connection().scalar(select(column).where(type(obj).id == key[0]))
-    return () if value is None else (value,)
+def _previous_threads(session: Session, posts) -> dict[int, tuple[int, ...]]:
+    """{id(post): the thread it was in before this flush} for moved posts. A post moved after
+    a commit expired it keeps no old value in memory: the rows, not yet flushed, still hold
+    them, read in one statement however many posts move (a merge moves a whole thread)."""
+    found: dict[int, tuple[int, ...]] = {}
+    unknown: dict[int, object] = {}
+    for post in posts:
+        history = inspect(post).attrs["thread_id"].history
+        old = tuple(value for value in history.deleted if value is not None)
+        key = inspect(post).identity
+        if old or key is None:
+            found[id(post)] = old
+        else:
+            unknown[key[0]] = post
+    if unknown:
+        # The session's connection, not a query: a query would autoflush inside this flush.
+        rows = session.connection().execute(
+            select(Post.id, Post.thread_id).where(Post.id.in_(sorted(unknown)))
+        )
+        for post_id, thread_id in rows:
+            found[id(unknown[post_id])] = () if thread_id is None else (thread_id,)
+    return found
 
 
 @event.listens_for(Session, "before_flush")
@@ -131,10 +139,17 @@ def _collect(session, flush_context, instances):
         changed = attributes if created or deleted else _changed_attributes(obj, attributes)
         if not changed:
             continue
-        previous = {}
-        if kind == "post" and "thread_id" in changed and not created:
-            previous["thread_id"] = _previous(session, obj, "thread_id")
-        pending.append((obj, kind, changed, created, deleted, previous))
+        pending.append((obj, kind, changed, created, deleted, {}))
+    moved = [
+        obj
+        for obj, kind, changed, created, _deleted, _previous in pending
+        if kind == "post" and "thread_id" in changed and not created
+    ]
+    if moved:
+        threads = _previous_threads(session, moved)
+        for obj, _kind, _changed, _created, _deleted, previous in pending:
+            if id(obj) in threads:
+                previous["thread_id"] = threads[id(obj)]
     if pending:
         # New objects have no id before the flush: they are turned into changes after it.
         session.info.setdefault(_PENDING, []).extend(pending)
