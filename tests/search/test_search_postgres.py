@@ -295,3 +295,47 @@ def test_the_rank_limit_counts_posts_not_texts(app, client, make_thread, make_us
     fulltext.current().rank_limit = 3
     body = client.get("/api/v1/search", query_string={"q": "همبستگی"}).get_json()
     assert body["total"] == 3 and body["total_is_exact"] is True
+
+
+def test_past_the_rank_limit_the_newest_are_found_in_a_window_widened_as_needed(
+    app, client, make_thread
+):
+    """With statistics that say a word is common, its matches are counted among the newest
+    posts first; when the newest posts do not hold enough (the word is in older posts only),
+    the range is widened, and the results are still the newest matches."""
+    app.config["SEARCH_RANK_LIMIT"] = 3
+    fulltext.current().rank_limit = 3
+    thread = make_thread(body="آغاز")
+    older = [posting.reply(thread.author, thread, f"شورا و همبستگی {n}") for n in range(16)]
+    newer = [posting.reply(thread.author, thread, f"شورا تنها {n}") for n in range(40)]
+    db.session.execute(text("ANALYZE search_texts"))
+    db.session.commit()
+    body = client.get(
+        "/api/v1/search", query_string={"q": "شورا", "sort": "newest", "per_page": 3}
+    ).get_json()
+    assert body["total"] == 3 and body["total_is_exact"] is False
+    assert [r["post_id"] for r in body["results"]] == [p.id for p in newer[::-1][:3]]
+    body = client.get(
+        "/api/v1/search", query_string={"q": "همبستگی", "sort": "newest", "per_page": 3}
+    ).get_json()
+    assert body["total"] == 3 and body["total_is_exact"] is False
+    assert [r["post_id"] for r in body["results"]] == [p.id for p in older[::-1][:3]]
+    body = client.get("/api/v1/search", query_string={"q": "همبستگی", "per_page": 10}).get_json()
+    assert {r["post_id"] for r in body["results"]} == {p.id for p in older[-3:]}
+
+
+def test_a_search_leaves_the_planner_settings_as_it_found_them(app, make_thread):
+    """The settings that steer a search to the GIN index hold for its own statements only:
+    the rest of the request (loading the posts found) plans as usual."""
+    from tribune.fulltext.compiled import compile_query
+    from tribune.fulltext.querylang import parse
+
+    make_thread(body="شورا")
+    before = db.session.scalar(text("SHOW enable_indexscan"))
+    found = fulltext.current().search(
+        db.session, compile_query(parse("شورا")), sort="relevance", page=1, per_page=5,
+        group=False,
+    )  # fmt: skip
+    assert found.total == 1
+    assert db.session.scalar(text("SHOW enable_indexscan")) == before == "on"
+    assert db.session.scalar(text("SHOW enable_seqscan")) == "on"

@@ -66,18 +66,18 @@ class PostgresBackend(Backend):
             return found
         try:
             self._check_built(session)
+            top = query_sql.last_post_id(session)
             query_sql.tune(session)
-            matching = query_sql.matching(query, ranked=sort == "relevance")
-            total = query_sql.count_posts(session, matching, self.rank_limit)
-            capped = total > self.rank_limit
-            if capped:
-                # Rank the newest `rank_limit` matches (the oldest for sort=oldest).
-                matching = query_sql.newest(
-                    session, matching, self.rank_limit, oldest=sort == "oldest"
-                )
-                total = self.rank_limit
-            statement = query_sql.page(matching, sort, first, per_page, group)
+            match = query_sql.words_matched(query)
+            matching = query_sql.matching(query, match)
+            # Past rank_limit matches, the newest rank_limit are ranked (the oldest for
+            # sort=oldest).
+            total, matching, capped = query_sql.bounded(
+                session, matching, self.rank_limit, top, oldest=sort == "oldest"
+            )
+            statement = query_sql.page(matching, match, sort, first, per_page, group)
             rows = session.execute(statement).all()
+            query_sql.untune(session)
         except OperationalError as error:
             raise SearchUnavailable(f"the database did not answer: {error.orig!r}") from error
         found.total = total

@@ -19,7 +19,17 @@ import math
 from datetime import UTC, datetime
 from datetime import time as clock
 
-from sqlalchemy import Select, bindparam, cast, func, literal, literal_column, select
+from sqlalchemy import (
+    Select,
+    bindparam,
+    cast,
+    distinct,
+    func,
+    literal,
+    literal_column,
+    select,
+    text,
+)
 from sqlalchemy.dialects.postgresql import TSQUERY, distinct_on
 from sqlalchemy.ext.compiler import compiles
 from sqlalchemy.sql.expression import ClauseElement, Executable
@@ -63,21 +73,21 @@ def _utc(day, end: bool) -> datetime:
     return datetime.combine(day, clock.max if end else clock.min, tzinfo=UTC)
 
 
-def matching(query, ranked: bool) -> Select:
-    """The texts that match `query` in posts readers may see: (post, translation, language,
-    thread, date, score).
+def words_matched(query):
+    """The tsquery of `query`'s words as one bound SQL expression, or None (filters alone)."""
+    words = tsquery(query)
+    return cast(bindparam("words", words), TSQUERY) if words is not None else None
+
+
+def matching(query, match) -> Select:
+    """The texts that match `query` (`match` is its words_matched) in posts readers may see:
+    (post, translation, language, thread, date, vector). Ranking is left to `page`, which
+    reads the vectors of the matches it ranks only.
 
     Only `search_texts` is scanned: what readers may not see is excluded by the few hidden posts
     (access.hidden_post_ids), and filters become sets of thread or author ids from their own
     tables, so the match is found through the GIN index alone, whatever the size of the forum."""
-    words = tsquery(query)
     table = TABLE.c
-    match = cast(bindparam("words", words), TSQUERY) if words is not None else None
-    if match is not None and ranked:
-        weights = literal_column(f"'{WEIGHTS}'::float4[]")
-        score = func.ts_rank(weights, table.vector, match, LENGTH_NORMALIZATION)
-    else:
-        score = literal(0.0)
     statement = (
         select(
             table.post_id,
@@ -85,7 +95,7 @@ def matching(query, ranked: bool) -> Select:
             table.language,
             table.thread_id,
             table.created_at,
-            score.label("score"),
+            table.vector,
         )
         .select_from(TABLE)
         .where(table.post_id.not_in(access.hidden_post_ids()))
@@ -129,23 +139,53 @@ def matching(query, ranked: bool) -> Select:
     return statement
 
 
-# For the statements of a search, until the end of the transaction: no JIT (its compiling
-# cost tens of milliseconds a statement at a million posts and saved nothing); no parallel
-# workers (a search reads one index and a few thousand rows: extra processes only compete with
-# the other requests); room to keep the bitmap of a common word exact rather than lossy.
-SEARCH_SETTINGS = {"jit": "off", "max_parallel_workers_per_gather": "0", "work_mem": "32MB"}
+# For the statements of a search: no JIT (its compiling cost tens of milliseconds a statement
+# at a million posts and saved nothing); no parallel workers (a search reads one index and a few
+# thousand rows: extra processes only compete with the other requests); room to keep the bitmap
+# of a common word exact rather than lossy; and matches found through the GIN index only.
+# PostgreSQL does not count the cost of testing `@@` on a row (reading and decompressing its
+# vector, a kilobyte or more), so for a common word under LIMIT or ORDER BY it prefers walking
+# a btree or the table and testing every row: measured at 100k posts, 11,500 rows tested to
+# count 2,001 matches, 200-250 ms, against 20-40 ms through the bitmap of the GIN index.
+SEARCH_SETTINGS = {
+    "jit": "off",
+    "max_parallel_workers_per_gather": "0",
+    "work_mem": "32MB",
+    "enable_indexscan": "off",
+    "enable_seqscan": "off",
+}
 
 
 def tune(session) -> None:
+    """Apply SEARCH_SETTINGS until `untune` (or the end of the transaction)."""
     settings = [func.set_config(name, value, True) for name, value in SEARCH_SETTINGS.items()]
     session.execute(select(*settings))
 
 
+def untune(session) -> None:
+    """Give the rest of the transaction (loading the hits' posts) the server's own settings."""
+    session.execute(
+        text("SELECT set_config(name, reset_val, true) FROM pg_settings WHERE name = ANY(:names)"),
+        {"names": list(SEARCH_SETTINGS)},
+    )
+
+
 def count_posts(session, matching: Select, limit: int) -> int:
-    """How many posts match, counting up to `limit` + 1 (reading about that many rows). Posts,
-    not texts: a post whose own text and a translation both match counts once."""
-    posts = matching.with_only_columns(TABLE.c.post_id).distinct().limit(limit + 1).subquery()
-    return session.scalar(select(func.count()).select_from(posts))
+    """How many posts match, counting up to `limit` + 1. Posts, not texts: a post whose own
+    text and a translation both match counts once.
+
+    The texts are read under a plain LIMIT, which stops the scan as soon as enough are found
+    (a DISTINCT would read every match of a common word first), and counted as posts; only
+    when translations made the texts outnumber the posts is a larger LIMIT read."""
+    texts = limit + 1
+    while True:
+        read = matching.with_only_columns(TABLE.c.post_id).limit(texts).subquery()
+        found, posts = session.execute(
+            select(func.count(), func.count(distinct(read.c.post_id)))
+        ).one()
+        if found < texts or posts > limit:
+            return posts
+        texts *= 2
 
 
 class Explain(Executable, ClauseElement):
@@ -172,29 +212,41 @@ def _estimated_rows(session, statement: Select) -> float:
     return float(plan[0]["Plan"]["Plan Rows"])
 
 
-def newest(session, matching: Select, limit: int, oldest: bool = False) -> Select:
-    """The `limit` newest (or oldest) of many matches, without reading all of them.
+def last_post_id(session) -> int:
+    """The highest post id with search rows (read before `tune`: the btree answers it)."""
+    return session.scalar(select(func.max(TABLE.c.post_id))) or 0
 
-    Reading every match of a common word to sort them costs one heap row per match (at a
-    million posts, tens of thousands). Posts are numbered as they are written, so the newest
-    matches are among the posts with the highest ids: the match is intersected with an id range
-    holding about three times `limit` matches by PostgreSQL's estimate of how common the words
-    are, and widened until it holds more than `limit` (an estimate can be low)."""
+
+def bounded(session, matching: Select, limit: int, top: int, oldest: bool = False):
+    """(total, matches to rank, capped): every match when at most `limit` posts match;
+    otherwise the `limit` newest (or oldest) of them, and a total of `limit`.
+
+    Reading every match of a common word costs one table row per match (at a million posts,
+    tens of thousands). Posts are numbered as they are written, so the newest matches are among
+    the posts with the highest ids (`top`, from `last_post_id`): the match is first counted in
+    an id range that holds about twice `limit` matches by PostgreSQL's estimate of how common
+    the words are. More than `limit` there means more than `limit` in all, so one count
+    answers both questions; fewer (the estimate was high), and the range is widened until it
+    holds enough or is everything."""
     post_id = TABLE.c.post_id
     created = TABLE.c.created_at
-    ordered = created.asc() if oldest else created.desc()
     if oldest:
         # Archives imported later carry old dates and new ids: only dates give the oldest.
-        return matching.order_by(ordered).limit(limit)
-    top = session.scalar(select(func.max(post_id))) or 0
+        total = count_posts(session, matching, limit)
+        if total <= limit:
+            return total, matching, False
+        return limit, matching.order_by(created.asc()).limit(limit), True
     share = _estimated_rows(session, matching) / max(top, 1)
-    span = max(limit, math.ceil(3 * limit / max(share, 1e-9)))
+    span = max(limit, math.ceil(2 * limit / max(share, 1e-9)))
     while span < top:
         window = matching.where(post_id > top - span)
         if count_posts(session, window, limit) > limit:
-            return window.order_by(ordered).limit(limit)
+            return limit, window.order_by(created.desc()).limit(limit), True
         span *= 4
-    return matching.order_by(ordered).limit(limit)
+    total = count_posts(session, matching, limit)
+    if total <= limit:
+        return total, matching, False
+    return limit, matching.order_by(created.desc()).limit(limit), True
 
 
 def _order(columns, sort: str):
@@ -205,20 +257,37 @@ def _order(columns, sort: str):
     return (columns.score.desc(), columns.created_at.desc(), columns.post_id.desc())
 
 
-def page(matching: Select, sort: str, first: int, per_page: int, group: bool) -> Select:
+def page(matching: Select, match, sort: str, first: int, per_page: int, group: bool) -> Select:
     """One page of `matching`: each post once (its best text), in `sort` order, `per_page` + 1
     rows from `first` (the extra row says whether a next page exists); grouped: at most
-    GROUP_LIMIT posts of a thread, with how many the thread holds."""
-    matched = matching.cte("matched")
+    GROUP_LIMIT posts of a thread, with how many the thread holds.
+
+    Relevance is `ts_rank` of each matching text's vector, computed here, above any LIMIT in
+    `matching` (bounded's newest matches): reading a vector costs a kilobyte or more, so only
+    the texts that are ranked are read."""
+    matched = matching.subquery("matched")
+    if match is not None and sort == "relevance":
+        weights = literal_column(f"'{WEIGHTS}'::float4[]")
+        score = func.ts_rank(weights, matched.c.vector, match, LENGTH_NORMALIZATION)
+    else:
+        score = literal(0.0)
+    scored = select(
+        matched.c.post_id,
+        matched.c.translation_id,
+        matched.c.language,
+        matched.c.thread_id,
+        matched.c.created_at,
+        score.label("score"),
+    ).cte("scored")
     # A post whose own text and a translation both match is one result: its best text,
     # its own text first on a tie.
     best = (
-        select(matched)
-        .ext(distinct_on(matched.c.post_id))
+        select(scored)
+        .ext(distinct_on(scored.c.post_id))
         .order_by(
-            matched.c.post_id,
-            matched.c.score.desc(),
-            matched.c.translation_id.asc().nulls_first(),
+            scored.c.post_id,
+            scored.c.score.desc(),
+            scored.c.translation_id.asc().nulls_first(),
         )
         .cte("best")
     )
