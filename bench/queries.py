@@ -20,6 +20,7 @@ from sqlalchemy import event, func, select
 
 from bench.corpus import BANDS, LANGUAGE_SHARES, Corpus, clean, words_of
 from tribune.fulltext.compiled import compile_query
+from tribune.fulltext.postgres_query import SEARCH_SETTINGS
 from tribune.fulltext.querylang import QuerySyntaxError, parse
 
 KINDS = ("1-term", "2-term", "phrase", "filtered", "prefix")
@@ -260,6 +261,10 @@ def explain_slowest(app, rows: list[dict]) -> dict[str, dict]:
             raw = engine.raw_connection()
             try:
                 cursor = raw.cursor()
+                # The search's own planner settings, as the backend sets them for its
+                # statements (postgres_query.SEARCH_SETTINGS), for this transaction.
+                for name, value in SEARCH_SETTINGS.items():
+                    cursor.execute("SELECT set_config(%s, %s, true)", (name, value))
                 for statement, parameters in statements:
                     cursor.execute("EXPLAIN (ANALYZE, BUFFERS) " + statement, parameters)
                     plan = "\n".join(line[0] for line in cursor.fetchall())
