@@ -1,4 +1,4 @@
-"""The home page, the interface language switch, the about page and the health check."""
+"""The home page, the interface language switch, the about and help pages, the health check."""
 
 import time
 
@@ -62,6 +62,12 @@ def set_locale():
 def about():
     """What Tribune is and the rules it keeps."""
     return render_template("main/about.html")
+
+
+@bp.route("/help")
+def help_page():
+    """Using the forum: keyboard shortcuts, permanent links, printing, dark mode."""
+    return render_template("main/help.html")
 
 
 @bp.route("/rules")
