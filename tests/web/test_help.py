@@ -34,3 +34,13 @@ def test_every_post_has_a_copy_link_to_its_permanent_address(client, make_thread
     assert html.count("data-copy-link") == 2
     assert f'<a class="copy-link" href="/p/{reply.id}" data-copy-link>' in html
     assert 'id="announcer"' in html and 'aria-live="polite"' in html
+
+
+def test_print_links_are_full_addresses_from_the_public_url(app, client, make_thread):
+    thread = make_thread()
+    html = client.get(f"/t/{thread.id}").get_data(as_text=True)
+    assert f'<span dir="ltr">http://localhost/t/{thread.id}</span>' in html
+    app.config["PUBLIC_URL"] = "https://forum.example.org/"
+    html = client.get(f"/t/{thread.id}").get_data(as_text=True)
+    assert f'<span dir="ltr">https://forum.example.org/t/{thread.id}</span>' in html
+    assert 'class="print-only print-link" dir="ltr">https://forum.example.org/p/' in html
