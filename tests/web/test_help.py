@@ -44,3 +44,13 @@ def test_print_links_are_full_addresses_from_the_public_url(app, client, make_th
     html = client.get(f"/t/{thread.id}").get_data(as_text=True)
     assert f'<span dir="ltr">https://forum.example.org/t/{thread.id}</span>' in html
     assert 'class="print-only print-link" dir="ltr">https://forum.example.org/p/' in html
+
+
+def test_a_mirror_without_a_public_address_prints_no_permanent_links(app, make_thread, tmp_path):
+    from tribune.services import mirror
+
+    make_thread()
+    app.config["PUBLIC_URL"] = ""
+    mirror.build(str(tmp_path / "copy"))
+    page = next((tmp_path / "copy" / "t").glob("*/index.html")).read_text(encoding="utf-8")
+    assert "print-link" not in page and "http://localhost" not in page
