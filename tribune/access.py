@@ -265,10 +265,16 @@ def can_sign_paper(user, thread, association):
 
 
 def can_withdraw_signature(user, signature, thread):
-    """The association's members, or the paper's author, may withdraw a co-signature."""
+    """The member who signed for the association (even after leaving it: the act was theirs),
+    the association's other confirmed members, or the paper's author may withdraw a
+    co-signature while the debate is open."""
     if not may_write(user) or is_closed(thread) or not signature.is_active:
         return False
-    return thread.author_id == user.id or can_sign_for(user, signature.association)
+    return (
+        signature.signed_by_id == user.id
+        or thread.author_id == user.id
+        or can_sign_for(user, signature.association)
+    )
 
 
 def can_request_signature(user, thread):

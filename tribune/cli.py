@@ -11,6 +11,9 @@ def register_commands(app):
     app.cli.add_command(demo_cli)
     app.cli.add_command(posts_cli)
     app.cli.add_command(users_cli)
+    from tribune.admin.cli import admin_cli
+
+    app.cli.add_command(admin_cli)
     from tribune.moderation.cli import moderation_cli
 
     app.cli.add_command(moderation_cli)
@@ -138,7 +141,8 @@ def users_create(username, admin, password):
         base = (current_app.config.get("PUBLIC_URL") or "").rstrip("/")
         click.echo(
             f"Next: log in as {user.username} and open {base}/admin/setup to name the site, "
-            "choose its language and create its first sections."
+            "choose its language and create its first sections. Administrators set up "
+            "two-factor authentication first (`flask admin create` walks through it here)."
         )
 
 

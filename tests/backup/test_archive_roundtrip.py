@@ -35,6 +35,8 @@ def test_export_import_export_gives_the_same_bytes(app, client, tmp_path, flags)
     threads = [line for line in lines if "posts" in line]
     # What readers see is all there: kind-specific fields, history, quotes, replies, links.
     assert any("paper" in t and len(t["paper"].get("signatures", [])) > 1 for t in threads)
+    signatures = [s for t in threads for s in t.get("paper", {}).get("signatures", [])]
+    assert any(s.get("withdrawn_by") for s in signatures)  # who withdrew it (issue 17)
     assert any("action" in t and t["action"]["timezone"] for t in threads)
     assert any(len(t.get("closures", [])) == 2 for t in threads)
     assert any(t.get("links") for t in threads)

@@ -103,6 +103,8 @@ def test_the_mirror_is_whole_and_holds_nothing_private(app, client, tmp_path):
     assert "buy now" not in pages.get(f"t/{hidden.thread_id}/index.html", "")
     for private in ("@example.org", "argon2", "csrf_token", "accounts/"):
         assert private not in everything, private
+    # Printed permanent links name the public address, never the one the copy was built from.
+    assert "https://tribune.example/t/" in everything and "http://localhost" not in everything
     head = db.session.scalar(select(Thread.id).limit(1))
     assert head
     for name, html in pages.items():

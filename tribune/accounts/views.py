@@ -16,7 +16,6 @@ from flask import (
 )
 from flask_babel import gettext as _
 from flask_login import current_user, login_required, login_user, logout_user
-from sqlalchemy import select
 from wtforms import SelectChoice
 
 from tribune import access
@@ -33,7 +32,7 @@ from tribune.accounts.forms import (
 from tribune.extensions import db, limiter
 from tribune.forms import attach_error
 from tribune.i18n import LOCALE_NAMES, current_locale, display_timezone
-from tribune.models import Invitation, Post, Thread, User
+from tribune.models import Invitation, User
 from tribune.net import pseudonym, safe_next
 from tribune.services import (
     Invalid,
@@ -318,34 +317,8 @@ def end_session(session_id):
     return redirect(url_for(".settings"))
 
 
-@bp.route("/u/<username>")
-def profile(username):
-    """A participant's public page: name, bio, recent threads and posts. Never the e-mail."""
-    user = accounts.find_by_username(username)
-    if user is None:
-        abort(404)
-    threads = db.session.scalars(
-        select(Thread)
-        .where(Thread.author_id == user.id, access.visible_threads_clause(current_user))
-        .order_by(Thread.id.desc())
-        .limit(20)
-    ).all()
-    post_count = db.session.scalar(
-        select(db.func.count(Post.id)).where(
-            Post.author_id == user.id, access.visible_posts_clause(current_user)
-        )
-    )
-    return render_template(
-        "accounts/profile.html",
-        person=user,
-        threads=threads,
-        post_count=post_count,
-        admin_form=EmptyForm(),
-    )
-
-
 # The other account pages join this blueprint; imported here, once, so `bp` is complete.
-from tribune.accounts import privacy, recovery, second_factor  # noqa: E402, F401, I001
+from tribune.accounts import privacy, profile_page, recovery, second_factor  # noqa: E402, F401, I001
 
 
 @bp.route("/invitations", methods=["GET", "POST"])

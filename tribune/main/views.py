@@ -1,11 +1,13 @@
-"""The home page, the interface language switch, the about page and the health check."""
+"""The home page, the interface language switch, the about and help pages, the health check."""
 
 import time
+from urllib.parse import urlsplit
 
 from flask import (
     Blueprint,
     abort,
     current_app,
+    g,
     jsonify,
     redirect,
     render_template,
@@ -64,6 +66,12 @@ def about():
     return render_template("main/about.html")
 
 
+@bp.route("/help")
+def help_page():
+    """Using the forum: keyboard shortcuts, permanent links, printing, dark mode."""
+    return render_template("main/help.html")
+
+
 @bp.route("/rules")
 def rules():
     """The forum's rules, as administrators wrote them, in the reader's language if written."""
@@ -74,6 +82,21 @@ def rules():
     if rules_html is None:
         abort(404)
     return render_template("main/rules.html", rules_html=rules_html)
+
+
+@bp.app_template_global()
+def absolute_link(path):
+    """`path` (from url_for) as a full address, for print: the public address's origin
+    (PUBLIC_URL) when configured, else this request's. Computed once per request."""
+    origin = g.get("tribune_origin")
+    if origin is None:
+        public = urlsplit(current_app.config.get("PUBLIC_URL") or "")
+        if public.scheme and public.netloc:
+            origin = f"{public.scheme}://{public.netloc}"
+        else:
+            origin = request.host_url.rstrip("/")
+        g.tribune_origin = origin
+    return f"{origin}{path}"
 
 
 @bp.app_context_processor

@@ -72,10 +72,36 @@ class PaperSignature(db.Model):
     paper = relationship("Paper", back_populates="signatures")
     association = relationship("Association", lazy="joined")
     signed_by = relationship("User", foreign_keys=[signed_by_id], lazy="joined")
+    withdrawn_by = relationship("User", foreign_keys=[withdrawn_by_id])
 
     @property
     def is_active(self):
         return self.withdrawn_at is None
+
+
+SIGNATURE_EVENT_KINDS = ("sign", "withdraw")
+
+
+class PaperSignatureEvent(db.Model):
+    """One act on a co-signature: a member signing for the association, or someone withdrawing.
+
+    The signature row holds the state now (who signed it last, who withdrew it); signing again
+    after a withdrawal would overwrite both. These rows keep every act, in order, so the paper
+    can always say who signed for the association and who withdrew it, and when (issue 17).
+    Never updated or deleted.
+    """
+
+    __tablename__ = "paper_signature_events"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    signature_id: Mapped[int] = mapped_column(ForeignKey("paper_signatures.id"), index=True)
+    kind: Mapped[str] = mapped_column(String(10))
+    # None only for a withdrawal imported from an archive that did not say who withdrew.
+    actor_id: Mapped[int | None] = mapped_column(ForeignKey("users.id"))
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+
+    signature = relationship("PaperSignature", lazy="joined")
+    actor = relationship("User", lazy="joined")
 
 
 class MembershipConfirmation(db.Model):

@@ -15,7 +15,7 @@ from tribune import access
 from tribune.extensions import db
 from tribune.models import LANGUAGES, Post
 from tribune.papers import queries
-from tribune.services import agenda, debate_closing, debate_posts
+from tribune.services import agenda, debate, debate_closing, debate_posts
 from tribune.services.debate import as_id
 
 
@@ -27,6 +27,8 @@ class DebatePage:
     reading: str | None = None
     side_by_side: bool = False
     signatures: list = field(default_factory=list)
+    # Every act on the co-signatures (models.PaperSignatureEvent), shown once one was withdrawn.
+    signature_history: list = field(default_factory=list)
     sign_choices: list = field(default_factory=list)
     ask_choices: list = field(default_factory=list)
     closing: object = None
@@ -49,6 +51,11 @@ class DebatePage:
             if translation.language == language:
                 return translation
         return None
+
+    @property
+    def signatures_withdrawn(self):
+        """Whether any co-signature of the paper was ever withdrawn (the history is then shown)."""
+        return any(event.kind == "withdraw" for event in self.signature_history)
 
     @property
     def languages_on_page(self):
@@ -90,6 +97,7 @@ def context(thread, posts, form, args, page_number=1):
     if thread.paper is not None:
         page.signatures = queries.signatures_of([thread]).get(thread.id, [])
         page.sign_choices = _sign_choices(thread, page.signatures)
+        page.signature_history = debate.history(thread)
         if access.can_request_signature(current_user, thread):
             signed = {signature.association_id for signature in page.signatures}
             page.ask_choices = [a for a in queries.associations() if a.id not in signed]

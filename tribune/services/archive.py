@@ -15,7 +15,7 @@ Version 2 (written by `archive export`): one JSON object per line, ? marks what 
      "title": TEXT, "language"?: "fa", "locked"?: true, "pinned"?: true,
      "paper"?: {"summary"?: TEXT, "position": TEXT,
                 "signatures"?: [{"association": SLUG, "signed_by": USERNAME, "signed_at": TIME,
-                                 "withdrawn_at"?: TIME}]},
+                                 "withdrawn_at"?: TIME, "withdrawn_by"?: USERNAME}]},
      "action"?: {"starts_at": TIME, "ends_at"?: TIME, "timezone": IANA ZONE, "city": TEXT,
                  "place"?: TEXT, "status"?: "planned"|"cancelled"},
      "closures"?: [{"kind": "close"|"reopen", "by": USERNAME, "at": TIME, "agreed"?: MARKDOWN,

@@ -143,6 +143,9 @@ class _Threads:
                                 "signed_by": s.signed_by.username,
                                 "signed_at": _iso(s.signed_at),
                                 "withdrawn_at": _iso(s.withdrawn_at),
+                                "withdrawn_by": s.withdrawn_by.username
+                                if s.withdrawn_by is not None
+                                else None,
                             }
                         )
                         for s in loaded.signatures.get(thread.id, [])

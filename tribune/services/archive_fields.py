@@ -12,7 +12,7 @@ from tribune.models.debate import CLOSURE_KINDS
 SECTION_KEYS = {"type", "slug", "area", "title", "description", "translations", "position"}
 ASSOCIATION_KEYS = {"type", "slug", "name", "city", "country", "description"}
 PAPER_KEYS = {"summary", "position", "signatures"}
-SIGNATURE_KEYS = {"association", "signed_by", "signed_at", "withdrawn_at"}
+SIGNATURE_KEYS = {"association", "signed_by", "signed_at", "withdrawn_at", "withdrawn_by"}
 ACTION_KEYS = {"starts_at", "ends_at", "timezone", "city", "place", "status"}
 CLOSURE_KEYS = {"kind", "by", "at", "agreed", "disputed", "reason"}
 LINK_KEYS = {"action", "by", "at"}
@@ -101,6 +101,10 @@ def check_paper(check, obj, timestamp) -> dict | None:
             "signed_at": timestamp(check, item.get("signed_at"), f"{at}.signed_at"),
             "withdrawn_at": timestamp(check, item["withdrawn_at"], f"{at}.withdrawn_at")
             if "withdrawn_at" in item
+            else None,
+            # Who withdrew it (files before issue 17 do not say: None, shown as unknown).
+            "withdrawn_by": check.username(item, "withdrawn_by", f"{at}.withdrawn_by")
+            if "withdrawn_by" in item
             else None,
         }
         for at, item in _objects(check, raw, "signatures", "paper.signatures", SIGNATURE_KEYS)

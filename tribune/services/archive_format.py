@@ -372,6 +372,7 @@ def usernames(records) -> set[str]:
         names.update(link["by"] for link in record["links"])
         if record["paper"]:
             names.update(s["signed_by"] for s in record["paper"]["signatures"])
+            names.update(s.get("withdrawn_by") for s in record["paper"]["signatures"])
     names.discard(None)
     return names
 

@@ -5,7 +5,14 @@ links to actions. The counters the thread page relies on are set from the same r
 from __future__ import annotations
 
 from tribune.extensions import db
-from tribune.models import Action, ClosureEvent, Paper, PaperSignature, ThreadLink
+from tribune.models import (
+    Action,
+    ClosureEvent,
+    Paper,
+    PaperSignature,
+    PaperSignatureEvent,
+    ThreadLink,
+)
 from tribune.services.accounts import username_key
 from tribune.services.debate import position_key
 from tribune.text import markup
@@ -70,16 +77,32 @@ def _write_paper(thread, record, opener, users, associations):
             }
         ]
     for signature in signatures:
+        withdrawn_by = signature.get("withdrawn_by")
+        withdrawn_by = users.get(username_key(withdrawn_by)) if withdrawn_by else None
+        row = PaperSignature(
+            paper=paper,
+            association=associations[signature["association"]],
+            signed_by=users.get(username_key(signature["signed_by"])) or opener,
+            signed_at=signature["signed_at"],
+            withdrawn_at=signature["withdrawn_at"],
+            withdrawn_by=withdrawn_by if signature["withdrawn_at"] else None,
+        )
+        db.session.add(row)
+        # The history the file can vouch for: the signing, and the withdrawal (by whom, if said).
         db.session.add(
-            PaperSignature(
-                paper=paper,
-                association=associations[signature["association"]],
-                signed_by=users.get(username_key(signature["signed_by"])) or opener,
-                signed_at=signature["signed_at"],
-                withdrawn_at=signature["withdrawn_at"],
-                withdrawn_by_id=None,
+            PaperSignatureEvent(
+                signature=row, kind="sign", actor=row.signed_by, created_at=row.signed_at
             )
         )
+        if row.withdrawn_at is not None:
+            db.session.add(
+                PaperSignatureEvent(
+                    signature=row,
+                    kind="withdraw",
+                    actor=row.withdrawn_by,
+                    created_at=row.withdrawn_at,
+                )
+            )
 
 
 def write_links(debate, record, users, written):

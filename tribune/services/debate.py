@@ -14,6 +14,7 @@ from tribune.extensions import db
 from tribune.models import (
     Paper,
     PaperSignature,
+    PaperSignatureEvent,
 )
 from tribune.models.base import MAX_ID, utcnow
 from tribune.services import Invalid, NotFound, Refused, notify, posting
@@ -93,11 +94,11 @@ def publish_paper(actor, section, title, body, language, summary, position, asso
         )
         db.session.add(paper)
         for association in associations:
-            db.session.add(
-                PaperSignature(
-                    paper=paper, association=association, signed_by_id=actor.id, signed_at=now
-                )
+            signature = PaperSignature(
+                paper=paper, association=association, signed_by_id=actor.id, signed_at=now
             )
+            db.session.add(signature)
+            _record(signature, "sign", actor, now)
 
     return posting.open_thread(actor, section, title, body, language, kind="paper", extend=attach)
 
@@ -117,6 +118,25 @@ def edit_paper(actor, thread, summary, position):
         paper.updated_at = utcnow()
     db.session.commit()
     return paper
+
+
+def _record(signature, kind, actor, at):
+    """Keep the act in the signature's history (models.PaperSignatureEvent)."""
+    db.session.add(
+        PaperSignatureEvent(
+            signature=signature, kind=kind, actor_id=getattr(actor, "id", None), created_at=at
+        )
+    )
+
+
+def history(thread):
+    """Every act on the paper's co-signatures (signing, withdrawing), oldest first."""
+    return db.session.scalars(
+        select(PaperSignatureEvent)
+        .join(PaperSignature, PaperSignature.id == PaperSignatureEvent.signature_id)
+        .where(PaperSignature.thread_id == thread.id)
+        .order_by(PaperSignatureEvent.created_at, PaperSignatureEvent.id)
+    ).all()
 
 
 def signatures(thread):
@@ -148,11 +168,14 @@ def sign(actor, thread, association):
             paper=thread.paper, association=association, signed_by_id=actor.id, signed_at=now
         )
         db.session.add(signature)
+        _record(signature, "sign", actor, now)
     elif not signature.is_active:
+        # Signing again: the row says who signs now; the history keeps who signed before.
         signature.signed_by_id = actor.id
         signature.signed_at = now
         signature.withdrawn_at = None
         signature.withdrawn_by_id = None
+        _record(signature, "sign", actor, now)
     db.session.commit()
     return signature
 
@@ -180,12 +203,15 @@ def request_signature(actor, thread, association):
 
 
 def withdraw(actor, thread, signature):
-    """Withdraw an association's co-signature; the record of it stays."""
+    """Withdraw an association's co-signature (the member who signed, another confirmed member,
+    or the paper's author); the record of it, and of who withdrew it, stays."""
     if signature is None or thread is None or signature.thread_id != thread.id:
         raise NotFound()
     if not access.can_withdraw_signature(actor, signature, thread):
         raise Refused(_l("You may not withdraw this signature."))
-    signature.withdrawn_at = utcnow()
+    now = utcnow()
+    signature.withdrawn_at = now
     signature.withdrawn_by_id = actor.id
+    _record(signature, "withdraw", actor, now)
     db.session.commit()
     return signature

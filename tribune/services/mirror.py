@@ -199,6 +199,11 @@ class _Crawl:
             form.decompose()
         for nav in soup.select("nav.user-nav"):
             nav.decompose()
+        if not current_app.config.get("PUBLIC_URL"):
+            # Printed permanent links name the site's public address; without one configured
+            # they would name the address the copy was made from, which nobody can reach.
+            for link in soup.select(".print-link"):
+                link.decompose()
         here = posixpath.dirname(name)
         for tag in soup.find_all(LINKING):
             attribute = LINKING[tag.name]

@@ -10,7 +10,7 @@ from dataclasses import dataclass
 from datetime import timedelta
 
 from flask_babel import lazy_gettext as _l
-from sqlalchemy import func, or_, select
+from sqlalchemy import func, or_, select, update
 
 from tribune import access
 from tribune.extensions import db
@@ -20,6 +20,7 @@ from tribune.models import (
     ModerationLogEntry,
     ModeratorTerm,
     PaperSignature,
+    PaperSignatureEvent,
     User,
 )
 from tribune.models.base import utcnow
@@ -211,6 +212,7 @@ def merge_associations(actor, source, target, reason):
     # association signed twice under two names: one signature stays. A member of both keeps
     # the membership (and confirmation) they had in `target`; the other goes with its
     # confirmation (cascade).
+    _keep_signature_history(source, target)
     moved_signatures, dropped_signatures = _move_rows(
         PaperSignature, PaperSignature.thread_id, source, target
     )
@@ -226,6 +228,28 @@ def merge_associations(actor, source, target, reason):
     db.session.commit()
     db.session.expire_all()
     return target
+
+
+def _keep_signature_history(source, target):
+    """A paper both associations signed keeps one signature: the acts on the dropped one join
+    the kept one's history, so who signed and who withdrew is never lost."""
+    kept = dict(
+        db.session.execute(
+            select(PaperSignature.thread_id, PaperSignature.id).where(
+                PaperSignature.association_id == target.id
+            )
+        ).all()
+    )
+    for signature in db.session.scalars(
+        select(PaperSignature).where(
+            PaperSignature.association_id == source.id, PaperSignature.thread_id.in_(kept)
+        )
+    ).all():
+        db.session.execute(
+            update(PaperSignatureEvent)
+            .where(PaperSignatureEvent.signature_id == signature.id)
+            .values(signature_id=kept[signature.thread_id])
+        )
 
 
 def _move_rows(model, unique_by, source, target):

@@ -163,15 +163,41 @@ def confirm(user, password, code):
             _l("This code is not right. Check the time on your phone and try again."),
             field="code",
         )
+    codes = _enable(user, secret, step)
+    row.two_factor_setup = None
+    sessions.end_all(user, keep_current=True)
+    return codes
+
+
+def _enable(user, secret, step):
+    """Store the confirmed secret (its first code's step used up); the new recovery codes."""
     moment = now()
     db.session.add(
         TwoFactor(
             user_id=user.id, secret=secret, created_at=moment, enabled_at=moment, last_step=step
         )
     )
-    codes = _replace_recovery_codes(user)
-    row.two_factor_setup = None
-    sessions.end_all(user, keep_current=True)
+    return _replace_recovery_codes(user)
+
+
+def enable_from_terminal(user, secret, code):
+    """Turn 2FA on for `secret` after its first code, at the operator's terminal (`flask admin
+    create`, `flask admin two-factor`); return the recovery codes. Commits.
+
+    No password is asked: whoever runs the command already holds the server. Every session of
+    the account ends, as when 2FA is turned on in a browser.
+    """
+    if is_enabled(user):
+        raise Refused(_l("Two-factor authentication is already on."))
+    step = _matching_step(secret, _clean_code(code), now())
+    if step is None:
+        raise Invalid(
+            _l("This code is not right. Check the time on your phone and try again."),
+            field="code",
+        )
+    codes = _enable(user, secret, step)
+    sessions.end_all(user)
+    db.session.commit()
     return codes
 
 
