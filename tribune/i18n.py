@@ -1,5 +1,6 @@
 """Interface language, text direction, and dates and numbers in the reader's calendar and digits."""
 
+from functools import lru_cache
 from zoneinfo import ZoneInfo
 
 from flask import current_app, g, has_request_context, request, session
@@ -92,6 +93,9 @@ def when(dt, with_time=True):
     return _time_element(dt, current_locale(), display_timezone(), with_time)
 
 
+# A post's <time> is the same for every reader of its language, and a thread is read many
+# times: the elements of the last few thousand (moment, language, zone) are kept (issue 14).
+@lru_cache(maxsize=8192)
 def _time_element(dt, locale, tz, with_time):
     shown = calendars.format_datetime(dt, locale, tz=tz, with_time=with_time)
     other = calendars.other_calendar(dt, locale, tz=tz)
