@@ -247,9 +247,7 @@ def test_papers_list_newest_first_over_pages_and_hidden_ones_for_moderators_only
     assert "دیدگاه 0" in counts and "دیدگاه 1" in counts
 
 
-def test_check_finds_and_repairs_a_paper_listed_at_another_time_than_its_thread(
-    app, make_paper
-):
+def test_check_finds_and_repairs_a_paper_listed_at_another_time_than_its_thread(app, make_paper):
     from sqlalchemy import text
 
     paper = make_paper()
