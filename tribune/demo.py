@@ -12,7 +12,7 @@ from sqlalchemy import func, select
 from tribune import demo_debates
 from tribune.extensions import db
 from tribune.models import Association, Post, Section
-from tribune.services import accounts, debate, debate_posts, posting
+from tribune.services import accounts, debate, debate_posts, posting, thread_days
 from tribune.services import sections as sections_service
 from tribune.services.sections import SectionTexts
 
@@ -317,4 +317,9 @@ def _spread_in_time(thread, opened):
         when += timedelta(hours=7)
     thread.created_at = opened
     thread.last_post_at = when - timedelta(hours=7)
+    # What is derived from the opening time follows it: a paper is listed by it, the archive
+    # counts the thread on its day.
+    if thread.paper is not None:
+        thread.paper.created_at = opened
+    thread_days.recount(thread.section)
     db.session.commit()

@@ -205,3 +205,60 @@ def test_a_hidden_paper_shows_no_summary_to_readers(client, make_paper, make_use
         assert "خلاصه‌ای که نباید دیده شود." not in client.get(url).get_data(as_text=True)
     login(client, "mod")
     assert "خلاصه‌ای که نباید دیده شود." in client.get(f"/t/{paper.id}").get_data(as_text=True)
+
+
+def test_papers_list_newest_first_over_pages_and_hidden_ones_for_moderators_only(
+    app, client, make_paper, make_user, make_moderator
+):
+    """Issue 14: the list is read from papers alone (ordered by the paper's copy of its
+    thread's creation time), then its threads; what it shows must not change."""
+    from datetime import UTC, datetime, timedelta
+
+    from tribune.services import counters, moderation
+
+    app.config["THREADS_PER_PAGE"] = 2
+    start = datetime(2024, 3, 1, tzinfo=UTC)
+    papers = []
+    for n in range(5):
+        paper = make_paper(title=f"نوشته {n}", position=f"دیدگاه {n % 2}")
+        # Opened on different days, not in id order: the order is by time, then by id.
+        opened = start + timedelta(days=(3 * n) % 5)
+        paper.created_at = paper.paper.created_at = opened
+        papers.append(paper)
+    db.session.commit()
+    newest_first = sorted(papers, key=lambda p: (p.created_at, p.id), reverse=True)
+    hidden = newest_first[1]
+    moderation.hide_post(make_moderator(make_user("mod")), opening_post(hidden), "نقض قواعد")
+    assert counters.check() == []
+
+    def listed(c):
+        titles = []
+        for page in (1, 2, 3):
+            titles += _titles(c.get(f"/papers/?page={page}").get_data(as_text=True))
+        return titles
+
+    shown = [p.title for p in newest_first]
+    assert listed(client) == [t for t in shown if t != hidden.title]
+    assert client.get("/papers/?page=4").status_code == 404
+    moderator = app.test_client()
+    login(moderator, "mod")
+    assert listed(moderator) == shown
+    counts = client.get("/papers/").get_data(as_text=True)
+    assert "دیدگاه 0" in counts and "دیدگاه 1" in counts
+
+
+def test_check_finds_and_repairs_a_paper_listed_at_another_time_than_its_thread(app, make_paper):
+    from sqlalchemy import text
+
+    paper = make_paper()
+    db.session.execute(text("UPDATE papers SET created_at = '2001-01-01 00:00:00.000000'"))
+    db.session.commit()
+    runner = app.test_cli_runner()
+    result = runner.invoke(args=["check"])
+    assert result.exit_code == 1 and "papers.created_at" in result.output
+    assert f"{paper.id}: stored" in result.output
+    result = runner.invoke(args=["check", "--repair"])
+    assert "Repaired" in result.output
+    assert runner.invoke(args=["check"]).exit_code == 0
+    db.session.expire_all()
+    assert fresh(Paper, paper.id).created_at == fresh(Thread, paper.id).created_at

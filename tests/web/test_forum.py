@@ -4,7 +4,7 @@ import re
 
 import pytest
 
-from tests.support import login
+from tests.support import PASSWORD, login
 from tribune.extensions import db
 from tribune.models import Post, PostRevision, Thread
 from tribune.services import NotFound, Refused, posting
@@ -128,6 +128,56 @@ def test_thread_page_queries_do_not_grow_with_replies(
     # thread, posts with authors, the page count; plus the logged-in user when there is one;
     # plus the site settings' version (one primary-key read, docs/decisions/0302).
     assert many <= 5, many
+
+
+def test_a_participant_reading_a_thread_of_many_authors_costs_no_query_per_post(
+    client, make_thread, make_user, count_queries
+):
+    """Issue 14: the page loads only the columns it shows; reading one it did not load (an
+    author's name, a post's source) would cost a query per post, so the count would grow. So
+    would marking the posts read before rendering them (the commit expires every loaded row)."""
+    from tribune.services import accounts
+
+    thread = make_thread()  # opened by "sara"
+    named = make_user("named", display_name="نام نمایشی")
+    gone = make_user("gone")
+    posting.reply(named, thread, "از نام‌دار", "fa")
+    posting.reply(gone, thread, "از رفته", "fa")
+    accounts.delete_account(gone, PASSWORD)
+    db.session.commit()
+    login(client)
+
+    def measure():
+        with count_queries() as counter:
+            html = client.get(f"/t/{thread.id}?page=1").get_data(as_text=True)
+        return counter.count, html
+
+    few, html = measure()
+    assert "نام نمایشی" in html and "شرکت‌کننده‌ی پیشین" in html
+    for n in range(12):
+        author = make_user(f"author{n}", display_name=f"نویسنده {n}" if n % 2 else "")
+        post = posting.reply(author, thread, f"پاسخ {n}", "fa")
+        if n % 3 == 0:
+            posting.edit_post(author, post, f"ویرایش {n}", "fa")
+    many, html = measure()
+    assert few == many
+    assert "نام نمایشی" in html and "نویسنده 1" in html and "author0" in html
+
+
+@pytest.mark.parametrize(
+    "username",
+    ["sara", "سارا", "a b", "100%", "a/b", "q?x=1#y", "<script>", "o'neil", 'say "hi"', "é_~-."],
+)
+def test_profile_links_are_the_links_url_for_builds(app, username):
+    """The thread page builds profile links from one url_for per request (issue 14)."""
+    from flask import url_for
+
+    from tribune.forum.views import profile_link
+
+    with app.test_request_context("/"):
+        assert profile_link(username) == url_for("accounts.profile", username=username)
+        # Twice in a request: the second comes from the pattern kept for it.
+        assert profile_link(username) == url_for("accounts.profile", username=username)
 
 
 def test_edit_keeps_the_previous_version(client, make_thread):

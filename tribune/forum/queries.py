@@ -1,11 +1,11 @@
 """Read queries for the forum pages: one place, each a fixed number of SQL statements."""
 
 from sqlalchemy import func, select, union_all
-from sqlalchemy.orm import selectinload
+from sqlalchemy.orm import defer, joinedload, selectinload
 
 from tribune import access
 from tribune.extensions import db
-from tribune.models import ModerationLogEntry, Post, Section, Thread
+from tribune.models import ModerationLogEntry, Post, Section, Thread, User
 
 
 def sections_by_area():
@@ -61,10 +61,27 @@ def section_threads(section, page, per_page):
     return db.paginate(query, page=page, per_page=per_page, error_out=False)
 
 
+# What a thread page reads of its posts and their authors (issue 14): not the Markdown source
+# (read again only by the edit form and quoting, which load their one post), and of each author
+# only what names them. Loading whole rows was a tenth of the page.
+_PAGE_OF_POSTS = (
+    defer(Post.body_source),
+    joinedload(Post.author).load_only(User.username, User.display_name, User.deleted_at),
+)
+
+
 def thread_posts(thread, page, per_page):
     """A page of a thread's posts in the order they were written, authors loaded with them."""
-    query = select(Post).where(Post.thread_id == thread.id).order_by(Post.id)
-    return db.paginate(query, page=page, per_page=per_page, error_out=False)
+    query = (
+        select(Post).where(Post.thread_id == thread.id).order_by(Post.id).options(*_PAGE_OF_POSTS)
+    )
+    pagination = db.paginate(query, page=page, per_page=per_page, error_out=False, count=False)
+    # Counted from the index on (thread_id, id): paginate's own count wraps the whole select in
+    # a subquery, built anew each time (as much Python as loading the 50 posts).
+    pagination.total = db.session.scalar(
+        select(func.count(Post.id)).where(Post.thread_id == thread.id)
+    )
+    return pagination
 
 
 def last_posts(threads):

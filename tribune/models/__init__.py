@@ -22,7 +22,16 @@ from tribune.models.follow import (
     ThreadRead,
     Watch,
 )
-from tribune.models.forum import AREAS, LANGUAGES, THREAD_KINDS, Post, PostRevision, Section, Thread
+from tribune.models.forum import (
+    AREAS,
+    LANGUAGES,
+    THREAD_KINDS,
+    Post,
+    PostRevision,
+    Section,
+    Thread,
+    ThreadDay,
+)
 from tribune.models.moderation import (
     ModerationLogEntry,
     ModeratorTerm,
@@ -77,6 +86,7 @@ __all__ = [
     "SiteText",
     "Suspension",
     "Thread",
+    "ThreadDay",
     "ThreadLink",
     "ThreadRead",
     "Translation",

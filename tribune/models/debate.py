@@ -25,6 +25,8 @@ class Paper(db.Model):
     """The structured fields of a position paper, one row per thread of kind "paper"."""
 
     __tablename__ = "papers"
+    # The papers list, newest first, from papers alone (papers.queries.papers_page; issue 14).
+    __table_args__ = (Index("ix_papers_listed", "created_at", "thread_id"),)
 
     thread_id: Mapped[int] = mapped_column(ForeignKey("threads.id"), primary_key=True)
     # The short thesis shown in lists, plain text.
@@ -33,6 +35,8 @@ class Paper(db.Model):
     # (Persian spelling variants, case, spaces), so filters group «سوسياليسم» with «سوسیالیسم».
     position: Mapped[str] = mapped_column(String(120))
     position_key: Mapped[str] = mapped_column(String(120), index=True)
+    # Always its thread's created_at (the services write both; `flask check` compares them),
+    # so the list is ordered from this table's own index.
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
     updated_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
 

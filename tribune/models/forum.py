@@ -1,8 +1,8 @@
 """Sections, threads, posts and the revisions every edit keeps."""
 
-from datetime import datetime
+from datetime import date, datetime
 
-from sqlalchemy import JSON, ForeignKey, Index, String, Text, text
+from sqlalchemy import JSON, Date, ForeignKey, Index, String, Text, text
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from tribune.extensions import db
@@ -104,6 +104,19 @@ class Thread(db.Model):
 
     def __repr__(self):
         return f"<Thread {self.id} {self.title!r}>"
+
+
+class ThreadDay(db.Model):
+    """How many threads readers see listed in a section, by the day they were opened (in the
+    display time zone). The archive's index sums these instead of reading every thread (issue
+    14, docs/decisions/0206); services/thread_days.py keeps them, `flask check` recomputes them.
+    """
+
+    __tablename__ = "thread_days"
+
+    section_id: Mapped[int] = mapped_column(ForeignKey("sections.id"), primary_key=True)
+    day: Mapped[date] = mapped_column(Date, primary_key=True)
+    threads: Mapped[int] = mapped_column(default=0)
 
 
 class Post(db.Model):

@@ -17,19 +17,45 @@ def _papers(user, position_key=None, association=None):
         .join(Thread.section)
         .where(Section.area == "tribune", access.visible_threads_clause(user))
     )
+    return _filtered(query, position_key, association)
+
+
+def _filtered(query, position_key=None, association=None):
     if position_key:
         query = query.where(Paper.position_key == position_key)
     if association is not None:
         query = query.where(
             select(PaperSignature.id)
             .where(
-                PaperSignature.thread_id == Thread.id,
+                PaperSignature.thread_id == Paper.thread_id,
                 PaperSignature.association_id == association.id,
                 PaperSignature.withdrawn_at.is_(None),
             )
             .exists()
         )
     return query
+
+
+def _listed_papers(user, position_key=None, association=None, columns=(Paper.thread_id,)):
+    """`columns` of the papers `user` may see, as a query that starts from papers alone.
+
+    The thread's conditions (in the tribune, visible to `user`) are a correlated EXISTS read
+    through the thread's primary key, so the query walks papers only, newest first through
+    ix_papers_listed. Joining threads instead let SQLite start from every thread of the tribune
+    and probe papers per thread: the papers page at 100k posts ran at 0.34 of its 10k speed
+    (issue 14).
+    """
+    listed = (
+        select(Thread.id)
+        .join(Thread.section)
+        .where(
+            Thread.id == Paper.thread_id,
+            Section.area == "tribune",
+            access.visible_threads_clause(user),
+        )
+        .exists()
+    )
+    return _filtered(select(*columns).where(listed), position_key, association)
 
 
 def papers_query(user, position_key=None, association=None):
@@ -39,24 +65,31 @@ def papers_query(user, position_key=None, association=None):
 
 
 def papers_page(user, page, per_page, position_key=None, association=None):
-    """A page of papers, newest first, optionally of one position and one co-signing association."""
-    query = _papers(user, position_key, association).order_by(
-        Thread.created_at.desc(), Thread.id.desc()
+    """A page of papers, newest first, optionally of one position and one co-signing association.
+
+    A paper's `created_at` is its thread's (the services write both; `flask check` compares
+    them), so the page is ordered from the papers' own index, then its threads are loaded.
+    """
+    ids = _listed_papers(user, position_key, association).order_by(
+        Paper.created_at.desc(), Paper.thread_id.desc()
     )
-    return db.paginate(query, page=page, per_page=per_page, error_out=False)
+    pagination = db.paginate(ids, page=page, per_page=per_page, error_out=False)
+    if pagination.items:
+        threads = {
+            thread.id: thread
+            for thread in db.session.scalars(select(Thread).where(Thread.id.in_(pagination.items)))
+        }
+        pagination.items = [threads[thread_id] for thread_id in pagination.items]
+    return pagination
 
 
 def positions(user, association=None):
     """[(key, label, count)] of the positions papers defend, the most defended first."""
-    inner = (
-        _papers(user, association=association)
-        .with_only_columns(Paper.position_key, Paper.position)
-        .subquery()
-    )
+    columns = (Paper.position_key, func.min(Paper.position), func.count())
     rows = db.session.execute(
-        select(inner.c.position_key, func.min(inner.c.position), func.count())
-        .group_by(inner.c.position_key)
-        .order_by(func.count().desc(), inner.c.position_key)
+        _listed_papers(user, association=association, columns=columns)
+        .group_by(Paper.position_key)
+        .order_by(func.count().desc(), Paper.position_key)
     ).all()
     return [(key, label, count) for key, label, count in rows]
 

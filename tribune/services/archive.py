@@ -67,7 +67,7 @@ from tribune.models import (
     Translation,
     User,
 )
-from tribune.services import archive_export, archive_kinds, site
+from tribune.services import archive_export, archive_kinds, site, thread_days
 from tribune.services import sections as sections_service
 from tribune.services.accounts import DELETED_PREFIX, username_key
 from tribune.services.archive_format import (
@@ -118,6 +118,8 @@ def import_file(path: str) -> Report:
                 _finish(pending, users, associations, report)
         _finish(pending, users, associations, report)
         _write_references(records, users, written)
+        # The archive's days of the sections, once at the end (one read of their threads).
+        thread_days.recount(*sections.values())
         db.session.commit()
     except BaseException:
         db.session.rollback()

@@ -32,6 +32,7 @@ from tribune.models import (
     Translation,
     User,
 )
+from tribune.services import thread_days
 
 
 def _opening_post_id():
@@ -149,6 +150,16 @@ def _thread_count():
     )
 
 
+def _paper_created_at():
+    """A paper is listed by its thread's creation time, read from the paper's own index."""
+    return (
+        select(Thread.created_at)
+        .where(Thread.id == Paper.thread_id)
+        .correlate(Paper)
+        .scalar_subquery()
+    )
+
+
 def _count_of(model, column):
     return (
         select(func.count(model.id)).where(column == Post.id).correlate(Post).scalar_subquery()
@@ -165,6 +176,11 @@ class Derived:
     @property
     def model(self):
         return self.column.class_
+
+    @property
+    def key(self):
+        """The row's primary key column (papers are keyed by their thread)."""
+        return self.model.__mapper__.primary_key[0]
 
     @property
     def name(self):
@@ -188,7 +204,8 @@ POST_VALUES = (
     Derived(Post.quote_count, _count_of(Quote, Quote.post_id)),
     Derived(Post.translation_count, _count_of(Translation, Translation.post_id)),
 )
-ALL_VALUES = THREAD_VALUES + SECTION_VALUES + POST_VALUES
+PAPER_VALUES = (Derived(Paper.created_at, _paper_created_at()),)
+ALL_VALUES = THREAD_VALUES + SECTION_VALUES + POST_VALUES + PAPER_VALUES
 # What a thread's visible posts decide: recounted after every moderation act on its posts.
 VISIBLE_POST_VALUES = THREAD_VALUES[:4]
 
@@ -254,14 +271,14 @@ def _mismatch(value):
 
 def check_value(value, sample=20):
     """The rows whose stored `value` is wrong, as a Finding, or None when all are right."""
-    model = value.model
-    total = db.session.scalar(select(func.count(model.id)).where(_mismatch(value)))
+    key = value.key
+    total = db.session.scalar(select(func.count(key)).where(_mismatch(value)))
     if not total:
         return None
     rows = db.session.execute(
-        select(model.id, value.column, value.expected)
+        select(key, value.column, value.expected)
         .where(_mismatch(value))
-        .order_by(model.id)
+        .order_by(key)
         .limit(sample)
     ).all()
     return Finding(value.name, [tuple(row) for row in rows], total)
@@ -314,6 +331,9 @@ def check(repair=False):
             findings.append(finding)
             if repair:
                 repair_value(value)
+    wrong, total = thread_days.check(repair)
+    if wrong:
+        findings.append(Finding("thread_days.threads", wrong, total))
     for name, model, column, derive in _python_derived():
         finding = _check_python(name, model, column, derive, repair)
         if finding is not None:

@@ -18,7 +18,7 @@ from tribune.extensions import db
 from tribune.fulltext import tracking
 from tribune.models import AREAS, Post, Report, Section, Thread
 from tribune.models.base import utcnow
-from tribune.services import Invalid, NotFound, Refused, counters
+from tribune.services import Invalid, NotFound, Refused, counters, thread_days
 from tribune.services.moderation_log import record
 
 MAX_REASON_LENGTH = 1000
@@ -85,8 +85,9 @@ def recount_thread(thread):
 
 
 def recount_section(section):
-    """A section's thread count: the threads a reader sees listed there."""
+    """A section's thread count and its archive days: the threads a reader sees listed there."""
     counters.recount(section, counters.SECTION_VALUES)
+    thread_days.recount(section)
 
 
 def close_reports(post_ids, actor, note):

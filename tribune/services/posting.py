@@ -8,7 +8,7 @@ from tribune import access
 from tribune.extensions import db
 from tribune.models import LANGUAGES, THREAD_KINDS, Post, PostRevision, Section, Thread
 from tribune.models.base import utcnow
-from tribune.services import Invalid, NotFound, Refused, accounts, counters, notify
+from tribune.services import Invalid, NotFound, Refused, accounts, counters, notify, thread_days
 from tribune.services.names import refuse_direction_controls
 from tribune.services.rendering import render_post
 
@@ -73,6 +73,7 @@ def open_thread(actor, section, title, body, language="fa", kind="discussion", e
     db.session.add_all([thread, post])
     db.session.flush()
     thread.last_post_id = post.id
+    thread_days.count_opened(thread)
     accounts.touch_posting(actor)
     _extend(extend, thread, post)
     _notify(actor, post, opening=True)
