@@ -3,8 +3,9 @@
 A crawl per role (reader, participant, moderator, administrator) and interface language follows
 the links of the demo site in Chromium and runs axe-core (shipped by the axe-playwright-python
 package, docs/decisions/0601) on each kind of page; none may have a critical or serious
-violation. Pages of one kind (/t/1, /t/2, ...) are checked once per role and language, which
-keeps the run to a few minutes on two cores.
+violation. Pages of one kind (/t/1, /t/2, ...: one endpoint) are checked once per language, and
+the home, section, papers and thread pages once per role, which keeps the run to about a minute
+per language on two cores.
 """
 
 import re
@@ -13,9 +14,7 @@ from collections import deque
 import pytest
 from axe_playwright_python.sync_playwright import Axe
 
-from tests.support import PASSWORD
-from tribune import demo
-from tribune.extensions import db
+from tests.browser.support import choose_language, log_in
 
 # Bounded: the demo has a few dozen kinds of pages per role; the cap only guards against traps.
 MAX_PAGES = 80
@@ -36,21 +35,6 @@ def kind_of(app, path):
     except Exception:  # a 404 or a redirect: the crawl visits it once under its own name
         return path
     return endpoint
-
-
-def choose_language(page, base, code):
-    page.goto(f"{base}/locale?locale={code}")
-    page.click(f'main button[value="{code}"]')
-    page.wait_for_load_state("load")
-
-
-def log_in(page, base, username):
-    page.goto(base + "/accounts/login")
-    page.fill("#username", username)
-    page.fill("#password", PASSWORD)
-    page.click("main form button[type=submit]")
-    page.wait_for_load_state("load")
-    assert page.locator(".user-nav").get_by_text(username).count() == 1, page.url
 
 
 def crawl_and_check(app, page, base, axe, checked):
@@ -89,15 +73,6 @@ def crawl_and_check(app, page, base, axe, checked):
                 queued.add(kind)
                 queue.append(href)
     return visited, problems
-
-
-@pytest.fixture
-def demo_site(app, make_user, make_moderator):
-    demo.load()
-    make_user("reader2")
-    make_moderator("mina")
-    make_user("leila", role="admin")
-    db.session.commit()
 
 
 @pytest.mark.parametrize("language", ["fa", "en"])
