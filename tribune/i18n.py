@@ -3,7 +3,7 @@
 from zoneinfo import ZoneInfo
 
 from flask import current_app, g, has_request_context, request, session
-from flask_babel import get_locale, get_translations
+from flask_babel import LazyString, get_locale, get_translations
 from flask_login import current_user
 from jinja2 import pass_context
 from markupsafe import Markup
@@ -61,6 +61,26 @@ def current_locale():
     if has_request_context():
         g.tribune_locale = (babel_locale, code)
     return code
+
+
+def gettext(string, **variables):
+    """Flask-Babel's gettext, with numbers in the reader's digits (calendars.format_message)."""
+    translated = get_translations().ugettext(string)
+    if not variables:
+        return translated
+    return calendars.format_message(translated, variables, current_locale())
+
+
+def ngettext(singular, plural, num, **variables):
+    """Flask-Babel's ngettext (num is also %(num)d), with numbers in the reader's digits."""
+    variables.setdefault("num", num)
+    translated = get_translations().ungettext(singular, plural, num)
+    return calendars.format_message(translated, variables, current_locale())
+
+
+def lazy_gettext(string, **variables):
+    """gettext when the text is shown, in the language of that request."""
+    return LazyString(gettext, string, **variables)
 
 
 def text_direction(locale=None):

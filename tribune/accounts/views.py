@@ -14,7 +14,6 @@ from flask import (
     session,
     url_for,
 )
-from flask_babel import gettext as _
 from flask_login import current_user, login_required, login_user, logout_user
 from sqlalchemy import select
 from wtforms import SelectChoice
@@ -33,6 +32,7 @@ from tribune.accounts.forms import (
 from tribune.extensions import db, limiter
 from tribune.forms import attach_error
 from tribune.i18n import LOCALE_NAMES, current_locale, display_timezone
+from tribune.i18n import gettext as _
 from tribune.models import Invitation, Post, Thread, User
 from tribune.net import pseudonym, safe_next
 from tribune.services import (

@@ -7,11 +7,11 @@ import secrets
 from datetime import timedelta
 
 from flask import current_app
-from flask_babel import lazy_gettext as _l
 from sqlalchemy import delete, func, select
 
 from tribune import access
 from tribune.extensions import db
+from tribune.i18n import lazy_gettext as _l
 from tribune.models import Membership, Post, Thread, User
 from tribune.models.base import utcnow
 from tribune.services import Invalid, Refused, passwords, sessions

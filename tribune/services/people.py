@@ -9,11 +9,11 @@ administration acts: a reason, one entry in the public log, one transaction (`@a
 from dataclasses import dataclass
 from datetime import timedelta
 
-from flask_babel import lazy_gettext as _l
 from sqlalchemy import func, or_, select
 
 from tribune import access
 from tribune.extensions import db
+from tribune.i18n import lazy_gettext as _l
 from tribune.models import (
     Association,
     Membership,
