@@ -200,7 +200,7 @@ def test_the_page_documents_the_query_language(app, client):
     assert "<bdi>جمهوری</bdi> <bdi>لائیک</bdi>" in html
     client.post("/locale", data={"locale": "en"})
     html = client.get("/search").get_data(as_text=True)
-    assert "secular republic" in html and "How to search" in html
+    assert "<bdi>secular</bdi> <bdi>republic</bdi>" in html and "How to search" in html
 
 
 def test_no_query_is_logged(app, client, make_thread, caplog):
