@@ -105,21 +105,33 @@ def digits(value):
     return calendars.localize_digits(value, current_locale())
 
 
+def dates_locale():
+    """The locale dates are formatted in: the interface language's, or "en@jalali" (say) when
+    the reader chose the other calendar in their settings (calendars.date_locale)."""
+    locale = current_locale()
+    user = current_user if has_request_context() else None
+    if user is not None and user.is_authenticated and getattr(user, "calendar", ""):
+        return calendars.date_locale(locale, user.calendar)
+    return locale
+
+
 def when(dt, with_time=True):
     """A <time> element: the reader's calendar shown, the other calendar in the title."""
     if dt is None:
         return ""
-    return _time_element(dt, current_locale(), display_timezone(), with_time)
+    return _time_element(dt, dates_locale(), display_timezone(), with_time)
 
 
-TIME_ELEMENT = Markup('<time datetime="%s" title="%s">%s</time>')
+# The other calendar's date is in the title (a mouse) and shown beside the date when it has
+# the focus (a tap on a phone, the keyboard): tribune.css, "time[data-other]" (issue 17).
+TIME_ELEMENT = Markup('<time datetime="%s" title="%s" data-other="%s" tabindex="0">%s</time>')
 
 
 def _time_element(dt, locale, tz, with_time):
     shown = calendars.format_datetime(dt, locale, tz=tz, with_time=with_time)
     other = calendars.other_calendar(dt, locale, tz=tz)
     # Markup's % escapes its arguments like .format does, at a fraction of the cost (issue 14).
-    return TIME_ELEMENT % (dt.isoformat(), other, shown)
+    return TIME_ELEMENT % (dt.isoformat(), other, other, shown)
 
 
 # Template versions of the helpers above. A thread page calls them once or twice per post;
@@ -134,7 +146,7 @@ PAGE_TRANSLATIONS = "page_translations"
 def _when_filter(context, dt, with_time=True):
     if dt is None:
         return ""
-    locale = context.get("page_lang") or current_locale()
+    locale = context.get("page_dates") or dates_locale()
     tz = context.get("page_tz") or display_timezone()
     return _time_element(dt, locale, tz, with_time)
 
@@ -206,6 +218,7 @@ def init_app(app):
         locale = current_locale()
         return {
             "page_lang": locale,
+            "page_dates": dates_locale(),
             "page_dir": text_direction(locale),
             "page_tz": display_timezone(),
             PAGE_TRANSLATIONS: get_translations(),

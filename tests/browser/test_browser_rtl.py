@@ -143,3 +143,27 @@ def test_numbers_in_persian_messages_are_in_persian_digits(app, browser, live_se
     assert "۱۲" in error
     assert not any(char in "0123456789" for char in error)
     context.close()
+
+
+@pytest.mark.parametrize("language", ["fa", "en"])
+def test_the_other_calendar_shows_when_a_date_is_tapped_or_focused(
+    app, demo_site, browser, live_server, language
+):
+    context = browser.new_context(
+        locale="fa-IR", viewport={"width": 390, "height": 844}, has_touch=True
+    )
+    page = context.new_page()
+    choose_language(page, live_server.url, language)
+    page.goto(live_server.url + "/t/1")
+    date = page.locator("article.post time").first
+    other = date.get_attribute("data-other")
+    assert other and other != date.inner_text()
+    after = "el => getComputedStyle(el, '::after').content"
+    assert date.evaluate(after) in ("none", "normal")
+    date.tap()
+    assert other in date.evaluate(after)
+    page.keyboard.press("Tab")
+    assert date.evaluate(after) in ("none", "normal")
+    page.keyboard.press("Shift+Tab")
+    assert other in date.evaluate(after)
+    context.close()

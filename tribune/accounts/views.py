@@ -21,6 +21,7 @@ from wtforms import SelectChoice
 from tribune import access
 from tribune.accounts import devices
 from tribune.accounts.forms import (
+    CalendarForm,
     CodeForm,
     EmptyForm,
     InvitationForm,
@@ -243,6 +244,19 @@ def logout():
     return redirect(url_for("main.index"))
 
 
+@bp.route("/settings/calendar", methods=["POST"])
+@login_required
+def calendar_setting():
+    """Choose the calendar dates are shown in (issue 17)."""
+    form = CalendarForm(prefix="calendar")
+    if form.validate_on_submit():
+        accounts.set_calendar(current_user, form.calendar.data)
+        flash(_("Dates are shown in the calendar you chose."), "success")
+    else:
+        flash(_("Choose one of the calendars offered."), "error")
+    return redirect(url_for(".settings"))
+
+
 @bp.route("/settings", methods=["GET", "POST"])
 @login_required
 def settings():
@@ -252,6 +266,7 @@ def settings():
         SelectChoice(code, name, render_kw={"lang": code}) for code, name in LOCALE_NAMES.items()
     ]
     password = PasswordForm(prefix="password")
+    calendar = CalendarForm(prefix="calendar", obj=current_user)
     if "profile-submit" in request.form and profile.validate_on_submit():
         try:
             accounts.update_profile(
@@ -285,6 +300,7 @@ def settings():
         "accounts/settings.html",
         profile=profile,
         password=password,
+        calendar=calendar,
         sessions_form=EmptyForm(),
         sessions=sessions.for_user(current_user),
         two_factor_on=twofactor.is_enabled(current_user),

@@ -168,6 +168,19 @@ def update_profile(user, display_name, bio, locale):
     return user
 
 
+CALENDAR_CHOICES = ("", "jalali", "gregorian")
+
+
+def set_calendar(user, calendar):
+    """Choose the calendar dates are shown in: "" (the interface language's), "jalali" or
+    "gregorian"; the other one stays beside or behind each date."""
+    if calendar not in CALENDAR_CHOICES:
+        raise Invalid(_l("Choose one of the calendars offered."), field="calendar")
+    user.calendar = calendar
+    db.session.commit()
+    return user
+
+
 def change_password(user, current_password, new_password):
     """Change the password after checking the current one; ends every other session."""
     if not passwords.verify_password(user.password_hash, current_password):
