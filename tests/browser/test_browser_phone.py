@@ -8,7 +8,16 @@ import pytest
 from tests.browser.support import choose_language, log_in
 
 PHONE = {"width": 390, "height": 844}
-PAGES = ["/", "/tribune/", "/t/1", "/papers/", "/calendar/", "/search?q=جمهوری", "/accounts/login"]
+PAGES = [
+    "/",
+    "/tribune/",
+    "/t/1",
+    "/papers/",
+    "/calendar/",
+    "/calendar/commemorations/",
+    "/search?q=جمهوری",
+    "/accounts/login",
+]
 LOGGED_IN_PAGES = ["/t/1", "/papers/new", "/calendar/new", "/accounts/settings"]
 # Controls a finger must hit: menu, buttons, form fields, navigation that is not running text.
 CONTROLS = (
