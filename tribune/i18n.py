@@ -4,7 +4,7 @@ from functools import lru_cache
 from zoneinfo import ZoneInfo
 
 from flask import current_app, g, has_request_context, request, session
-from flask_babel import get_locale, get_translations
+from flask_babel import LazyString, get_locale, get_translations
 from flask_login import current_user
 from jinja2 import pass_context
 from markupsafe import Markup, escape
@@ -64,6 +64,26 @@ def current_locale():
     return code
 
 
+def gettext(string, **variables):
+    """Flask-Babel's gettext, with numbers in the reader's digits (calendars.format_message)."""
+    translated = get_translations().ugettext(string)
+    if not variables:
+        return translated
+    return calendars.format_message(translated, variables, current_locale())
+
+
+def ngettext(singular, plural, num, **variables):
+    """Flask-Babel's ngettext (num is also %(num)d), with numbers in the reader's digits."""
+    variables.setdefault("num", num)
+    translated = get_translations().ungettext(singular, plural, num)
+    return calendars.format_message(translated, variables, current_locale())
+
+
+def lazy_gettext(string, **variables):
+    """gettext when the text is shown, in the language of that request."""
+    return LazyString(gettext, string, **variables)
+
+
 def text_direction(locale=None):
     """'rtl' for right-to-left languages, else 'ltr'."""
     return "rtl" if (locale or current_locale()) in RTL_LOCALES else "ltr"
@@ -86,23 +106,37 @@ def digits(value):
     return calendars.localize_digits(value, current_locale())
 
 
+def dates_locale():
+    """The locale dates are formatted in: the interface language's, or "en@jalali" (say) when
+    the reader chose the other calendar in their settings (calendars.date_locale)."""
+    locale = current_locale()
+    user = current_user if has_request_context() else None
+    if user is not None and user.is_authenticated and getattr(user, "calendar", ""):
+        return calendars.date_locale(locale, user.calendar)
+    return locale
+
+
 def when(dt, with_time=True):
     """A <time> element: the reader's calendar shown, the other calendar in the title."""
     if dt is None:
         return ""
-    return _time_element(dt, current_locale(), display_timezone(), with_time)
+    return _time_element(dt, dates_locale(), display_timezone(), with_time)
 
 
-# A post's <time> is the same for every reader of its language, and a thread is read many
-# times: the elements of the last few thousand (moment, language, zone) are kept (issue 14).
+# A post's <time> is the same for every reader of its language and calendar, and a thread is
+# read many times: the elements of the last few thousand (moment, dates locale, zone) are kept
+# (issue 14). The other calendar's date is in the title (a mouse) and shown beside the date
+# when it has the focus (a tap on a phone, the keyboard): tribune.css, "time[data-other]"
+# (issue 17).
 @lru_cache(maxsize=8192)
 def _time_element(dt, locale, tz, with_time):
     shown = calendars.format_datetime(dt, locale, tz=tz, with_time=with_time)
-    other = calendars.other_calendar(dt, locale, tz=tz)
+    other = escape(calendars.other_calendar(dt, locale, tz=tz))
     # Every part escaped, joined by one f-string: less than half the cost of Markup's %, which
     # wraps each argument in a Python helper (issue 14).
     return Markup(  # noqa: S704  # nosec B704: every part is escaped
-        f'<time datetime="{escape(dt.isoformat())}" title="{escape(other)}">{escape(shown)}</time>'
+        f'<time datetime="{escape(dt.isoformat())}" title="{other}" data-other="{other}"'
+        f' tabindex="0">{escape(shown)}</time>'
     )
 
 
@@ -118,7 +152,7 @@ PAGE_TRANSLATIONS = "page_translations"
 def _when_filter(context, dt, with_time=True):
     if dt is None:
         return ""
-    locale = context.get("page_lang") or current_locale()
+    locale = context.get("page_dates") or dates_locale()
     tz = context.get("page_tz") or display_timezone()
     return _time_element(dt, locale, tz, with_time)
 
@@ -212,6 +246,7 @@ def init_app(app):
         locale = current_locale()
         return {
             "page_lang": locale,
+            "page_dates": dates_locale(),
             "page_dir": text_direction(locale),
             "page_tz": display_timezone(),
             PAGE_TRANSLATIONS: get_translations(),

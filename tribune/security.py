@@ -6,14 +6,14 @@ import time
 from urllib.parse import unquote_to_bytes
 
 from flask import current_app, g, redirect, render_template, request, url_for
-from flask_babel import gettext as _
-from flask_babel import lazy_gettext as _l
-from flask_babel import ngettext
 from flask_limiter.errors import RateLimitExceeded
 from flask_login import current_user
 from werkzeug.exceptions import BadRequest, UnsupportedMediaType
 
 from tribune.extensions import limiter, login_manager
+from tribune.i18n import gettext as _
+from tribune.i18n import lazy_gettext as _l
+from tribune.i18n import ngettext
 from tribune.services import Refused
 
 # Scripts and styles come only from files on this origin: no inline code, no other origins.

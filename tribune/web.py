@@ -91,6 +91,9 @@ def init_app(app):
     app.jinja_env.filters["isolate"] = bidi.isolate
     # A name inside a translated sentence ("New thread in %(section)s"): <bdi>name</bdi>.
     app.jinja_env.filters["bdi"] = bidi.bdi
+    # A city and country as one phrase; a query's words each isolated (issue 17).
+    app.jinja_env.globals["place"] = bidi.place
+    app.jinja_env.filters["isolated_words"] = bidi.isolated_words
 
     @app.context_processor
     def _site():

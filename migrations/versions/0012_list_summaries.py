@@ -1,7 +1,7 @@
 """list summaries (issue 14): papers listed from papers alone, the archive's threads per day
 
 Revision ID: 0012
-Revises: 0009
+Revises: 0011
 Create Date: 2026-12-07 17:20:00.000000
 
 """
@@ -17,7 +17,7 @@ from tribune.models.base import UTCDateTime
 
 # revision identifiers, used by Alembic.
 revision = '0012'
-down_revision = '0009'
+down_revision = '0011'
 branch_labels = None
 depends_on = None
 

@@ -137,3 +137,16 @@ def page(browser, live_server):
     tab.watch = PageWatch(tab, live_server.url)
     yield tab
     context.close()
+
+
+@pytest.fixture
+def demo_site(app, make_user, make_moderator):
+    """The demo content, and one participant, moderator and administrator to log in as."""
+    from tribune import demo
+    from tribune.extensions import db
+
+    demo.load()
+    make_user("reader2")
+    make_moderator("mina")
+    make_user("leila", role="admin")
+    db.session.commit()

@@ -196,10 +196,11 @@ def test_the_page_documents_the_query_language(app, client):
     html = client.get("/search").get_data(as_text=True)
     assert client.get("/search").status_code == 200
     assert 'id="search-help"' in html
-    assert "جمهوری لائیک" in html  # Persian readers see Persian example queries
+    # Persian readers see Persian example queries, each word isolated (issue 17).
+    assert "<bdi>جمهوری</bdi> <bdi>لائیک</bdi>" in html
     client.post("/locale", data={"locale": "en"})
     html = client.get("/search").get_data(as_text=True)
-    assert "secular republic" in html and "How to search" in html
+    assert "<bdi>secular</bdi> <bdi>republic</bdi>" in html and "How to search" in html
 
 
 def test_no_query_is_logged(app, client, make_thread, caplog):

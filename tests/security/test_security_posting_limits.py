@@ -27,7 +27,8 @@ def test_interval_between_posts(limits, clock, make_user, make_section):
     thread = posting.open_thread(sara, section, "نخستین رشته", "متن")
     with pytest.raises(Refused) as refused:
         posting.reply(sara, thread, "زود است")
-    assert "60" in str(refused.value.message)
+    # In the reader's digits (issue 17): Persian here.
+    assert "۶۰" in str(refused.value.message)
     clock.advance(seconds=61)
     posting.reply(sara, thread, "حالا می‌شود")
 

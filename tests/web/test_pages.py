@@ -64,9 +64,15 @@ def test_counts_use_persian_digits(client, make_thread, make_user):
 def test_dates_show_jalali_with_gregorian_in_title(client, make_thread):
     thread = make_thread()
     html = client.get(f"/t/{thread.id}").get_data(as_text=True)
-    time_tag = re.search(r'<time datetime="([^"]+)" title="([^"]+)">([^<]+)</time>', html)
+    time_tag = re.search(
+        r'<time datetime="([^"]+)" title="([^"]+)" data-other="([^"]+)" tabindex="0">'
+        r"([^<]+)</time>",
+        html,
+    )
     assert time_tag
-    iso, title, shown = time_tag.groups()
+    iso, title, other, shown = time_tag.groups()
+    # The other calendar is shown when the date has the focus (a tap, the keyboard), too.
+    assert other == title
     assert iso.endswith("+00:00")
     assert any(d in shown for d in PERSIAN_DIGITS)
     assert any(d in title for d in PERSIAN_DIGITS)

@@ -2,7 +2,15 @@
 
 from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
-from wtforms import BooleanField, EmailField, PasswordField, SelectField, StringField, TextAreaField
+from wtforms import (
+    BooleanField,
+    EmailField,
+    PasswordField,
+    SelectChoice,
+    SelectField,
+    StringField,
+    TextAreaField,
+)
 from wtforms.validators import DataRequired, Length, Optional
 
 from tribune.services.passwords import MAX_LENGTH
@@ -81,6 +89,18 @@ class ProfileForm(FlaskForm):
     display_name = StringField(_l("Display name"), validators=[Optional(), Length(max=80)])
     bio = TextAreaField(_l("About you"), validators=[Optional(), Length(max=2000)])
     locale = SelectField(_l("Interface language"), choices=[], validate_choice=True)
+
+
+class CalendarForm(FlaskForm):
+    calendar = SelectField(
+        _l("Dates"),
+        choices=[
+            SelectChoice("", _l("The calendar of the interface language (Jalali in Persian)")),
+            SelectChoice("jalali", _l("Jalali (Solar Hijri), with the Gregorian date beside it")),
+            SelectChoice("gregorian", _l("Gregorian, with the Jalali date beside it")),
+        ],
+        description=_l("Actions and commemorations always show both calendars."),
+    )
 
 
 class PasswordForm(FlaskForm):

@@ -11,7 +11,6 @@ from flask import (
     session,
     url_for,
 )
-from flask_babel import gettext as _
 from flask_login import current_user, login_required
 
 from tribune import access
@@ -19,6 +18,7 @@ from tribune.accounts.forms import EmptyForm, NewPasswordForm, ResetRequestForm
 from tribune.accounts.views import bp
 from tribune.extensions import limiter
 from tribune.forms import attach_error
+from tribune.i18n import gettext as _
 from tribune.services import Invalid, NotFound, accounts, resets
 
 # The token moves from the address to the session at once, so it stays out of the address bar,

@@ -14,13 +14,13 @@ from flask import (
     session,
     url_for,
 )
-from flask_babel import gettext as _
 from flask_login import current_user, login_required, login_user, logout_user
 from wtforms import SelectChoice
 
 from tribune import access
 from tribune.accounts import devices
 from tribune.accounts.forms import (
+    CalendarForm,
     CodeForm,
     EmptyForm,
     InvitationForm,
@@ -32,6 +32,7 @@ from tribune.accounts.forms import (
 from tribune.extensions import db, limiter
 from tribune.forms import attach_error
 from tribune.i18n import LOCALE_NAMES, current_locale, display_timezone
+from tribune.i18n import gettext as _
 from tribune.models import Invitation, User
 from tribune.net import pseudonym, safe_next
 from tribune.services import (
@@ -242,6 +243,19 @@ def logout():
     return redirect(url_for("main.index"))
 
 
+@bp.route("/settings/calendar", methods=["POST"])
+@login_required
+def calendar_setting():
+    """Choose the calendar dates are shown in (issue 17)."""
+    form = CalendarForm(prefix="calendar")
+    if form.validate_on_submit():
+        accounts.set_calendar(current_user, form.calendar.data)
+        flash(_("Dates are shown in the calendar you chose."), "success")
+    else:
+        flash(_("Choose one of the calendars offered."), "error")
+    return redirect(url_for(".settings"))
+
+
 @bp.route("/settings", methods=["GET", "POST"])
 @login_required
 def settings():
@@ -251,6 +265,7 @@ def settings():
         SelectChoice(code, name, render_kw={"lang": code}) for code, name in LOCALE_NAMES.items()
     ]
     password = PasswordForm(prefix="password")
+    calendar = CalendarForm(prefix="calendar", obj=current_user)
     if "profile-submit" in request.form and profile.validate_on_submit():
         try:
             accounts.update_profile(
@@ -284,6 +299,7 @@ def settings():
         "accounts/settings.html",
         profile=profile,
         password=password,
+        calendar=calendar,
         sessions_form=EmptyForm(),
         sessions=sessions.for_user(current_user),
         two_factor_on=twofactor.is_enabled(current_user),

@@ -1,7 +1,7 @@
 """Dates of the agenda for display, in the reader's calendar (text/calendars.py does the work).
 
 An action's time is shown in its own time zone (15:00 in Paris is what its organisers mean);
-a commemoration is a whole day. Both carry the other calendar in the `title`, like `when`.
+a commemoration is a whole day. Both show the other calendar beside the reader's.
 """
 
 from datetime import UTC, date, datetime, time
@@ -12,33 +12,58 @@ from babel.dates import get_day_names
 from flask_babel import gettext as _
 from markupsafe import Markup
 
-from tribune.i18n import current_locale
+from tribune.i18n import current_locale, dates_locale, text_direction
 from tribune.text import calendars
 from tribune.text.months import Month
 from tribune.text.recurrence import JALALI
 
 
 def _action_text(local, locale, with_time):
-    """ "Monday, March 8, 2027, 15:00" / «دوشنبه ۱۷ اسفند ۱۴۰۵، ۱۵:۰۰»: weekday, day, time."""
-    if calendars.is_persian(locale):
-        weekday = get_day_names("wide", locale=locale)[local.weekday()]
-        text = f"{weekday} {calendars.format_date(local, locale, tz=local.tzinfo)}"
+    """ "Monday, March 8, 2027, 15:00" / «دوشنبه ۱۷ اسفند ۱۴۰۵، ۱۵:۰۰»: weekday, day, time.
+    `locale` is a dates locale ("en@jalali" for a reader who chose Jalali dates)."""
+    base, jalali = calendars.calendar_of(locale)
+    if calendars.is_persian(base) or jalali:
+        weekday = get_day_names("wide", locale=base)[local.weekday()]
+        persian = calendars.is_persian(base)
+        comma = "، " if persian else ", "
+        day = calendars.format_date(local, locale, tz=local.tzinfo)
+        text = f"{weekday} {day}" if persian else f"{weekday}, {day}"
         if with_time:
-            text += f"، {calendars.localize_digits(local.strftime('%H:%M'), locale)}"
+            text += f"{comma}{calendars.localize_digits(local.strftime('%H:%M'), base)}"
         return text
-    text = babel_format_date(local.date(), format="full", locale=locale)
+    text = babel_format_date(local.date(), format="full", locale=base)
     return f"{text}, {local:%H:%M}" if with_time else text
 
 
-def when_local(dt, zone_name, with_time=True):
-    """A <time> element: `dt` in the zone `zone_name`, in the reader's calendar."""
-    locale = current_locale()
+# Actions and commemorations show both calendars side by side in every interface (issue 17):
+# an action in Paris lives by the Gregorian calendar, 16 Azar by the Jalali one.
+BOTH_CALENDARS = Markup(
+    '<time datetime="{}">{}</time> <span class="other-date" dir="{}">(<bdi>{}</bdi>)</span>'
+)
+
+
+ONE_CALENDAR = Markup('<time datetime="{}">{}</time>')
+OTHER_DATE = Markup('<span class="other-date" dir="{}">(<bdi>{}</bdi>)</span>')
+
+
+def when_local(dt, zone_name, with_time=True, both=True):
+    """A <time> element: `dt` in the zone `zone_name`, in the reader's calendar, then (unless
+    `both` is false, for a caller that writes other_date itself) the other calendar's date."""
+    locale = dates_locale()
     zone = ZoneInfo(zone_name)
     local = dt.astimezone(zone)
+    shown = _action_text(local, locale, with_time)
+    if not both:
+        return ONE_CALENDAR.format(local.isoformat(), shown)
     other = calendars.other_calendar(dt, locale, tz=zone)
-    return Markup('<time datetime="{}" title="{}">{}</time>').format(
-        local.isoformat(), other, _action_text(local, locale, with_time)
-    )
+    return BOTH_CALENDARS.format(local.isoformat(), shown, text_direction(), other)
+
+
+def other_date(dt, zone_name):
+    """ "(17 Esfand 1405)" / «(۸ مارس ۲۰۲۷)»: the date of `dt` in `zone_name` in the calendar
+    the reader does not use."""
+    other = calendars.other_calendar(dt, dates_locale(), tz=ZoneInfo(zone_name))
+    return OTHER_DATE.format(text_direction(), other)
 
 
 def clock(dt, zone_name):
@@ -50,12 +75,13 @@ def clock(dt, zone_name):
 
 def day_label(day):
     """A <time> element for a whole day (a date), in the reader's calendar."""
-    locale = current_locale()
+    locale = dates_locale()
     noon = datetime.combine(day, time(12), UTC)
-    return Markup('<time datetime="{}" title="{}">{}</time>').format(
+    return BOTH_CALENDARS.format(
         day.isoformat(),
-        calendars.other_calendar(noon, locale),
         calendars.format_date(noon, locale),
+        text_direction(),
+        calendars.other_calendar(noon, locale),
     )
 
 
@@ -141,7 +167,11 @@ def init_app(state_or_app):
     """Template filters and globals of the agenda."""
     env = state_or_app.jinja_env
     env.filters.update(
-        when_local=when_local, clock=clock, day_label=day_label, utc_offset=utc_offset
+        when_local=when_local,
+        other_date=other_date,
+        clock=clock,
+        day_label=day_label,
+        utc_offset=utc_offset,
     )
     env.globals.update(
         month_title=month_title,

@@ -16,6 +16,9 @@ from tribune.text import markup, recurrence
 PRODID = "-//Tribune//Agenda//EN"
 # Jalali commemorations are written out from last year to this many years ahead.
 YEARS_AHEAD = 5
+# The years a feed can be asked to write them around (?year=): the Jalali calendar starts in
+# 622, and Python's dates end in 9999.
+FIRST_YEAR, LAST_YEAR = 700, 9990
 DESCRIPTION_LIMIT = 1000
 
 
@@ -58,9 +61,10 @@ def _all_day(event, day):
     event.add("transp", "TRANSPARENT")
 
 
-def commemoration_events(commemoration, host, today, url, title):
+def commemoration_events(commemoration, host, today, url, title, year=None):
     """The VEVENTs of a commemoration: one recurring event, or one per year when it cannot recur
-    by RRULE (Jalali dates, 29 February)."""
+    by RRULE (Jalali dates, 29 February), written out from the year before `year` (this year's
+    when None) to YEARS_AHEAD after it: any year can be asked for (issue 17)."""
     stamp = commemoration.updated_at or commemoration.created_at
     expand = commemoration.calendar == recurrence.JALALI or (
         commemoration.month == 2 and commemoration.day == 29
@@ -83,8 +87,9 @@ def commemoration_events(commemoration, host, today, url, title):
         )
         events.append(event)
         return events
-    start = date(today.year - 1, 1, 1)
-    end = date(today.year + YEARS_AHEAD + 1, 1, 1)
+    around = year or today.year
+    start = date(max(around - 1, 1), 1, 1)
+    end = date(min(around + YEARS_AHEAD + 1, 9999), 1, 1)
     for day in recurrence.occurrences(
         commemoration.calendar,
         commemoration.month,

@@ -230,10 +230,20 @@ def agenda_ics():
     locale = request.args.get("lang")
     if locale not in current_app.config["LOCALES"]:
         locale = current_locale()
+    # ?year=2040 writes the commemorations that cannot recur by RRULE (Jalali ones) around
+    # that year instead of this one (issue 17: they stopped after five years).
+    year = request.args.get("year", type=int)
+    if year is not None and not ics.FIRST_YEAR <= year <= ics.LAST_YEAR:
+        abort(404)
     commemorations_url = url_for(".commemorations", _external=True)
     for commemoration in agenda_commemorations.active():
         for event in ics.commemoration_events(
-            commemoration, host, _today(), commemorations_url, commemoration.localized_title(locale)
+            commemoration,
+            host,
+            _today(),
+            commemorations_url,
+            commemoration.localized_title(locale),
+            year=year,
         ):
             calendar.add_component(event)
     return _ics_response(calendar, "agenda.ics")

@@ -23,6 +23,7 @@ from tribune.models import (
 from tribune.papers import queries as paper_queries
 from tribune.services import Invalid, NotFound, debate_associations
 from tribune.services.debate import ID_RULE as ID
+from tribune.text.bidi import isolate
 
 bp = Blueprint("associations", __name__, url_prefix="/associations")
 
@@ -121,7 +122,8 @@ def mine():
     form = AffiliationForm()
     mine = {m.association_id: m for m in current_user.memberships}
     form.association.choices = [
-        SelectChoice(a.id, f"{a.name} ({a.city})" if a.city else a.name)
+        # An <option> holds no markup: each name is isolated by FSI ... PDI (text/bidi.py).
+        SelectChoice(a.id, f"{isolate(a.name)} ({isolate(a.city)})" if a.city else isolate(a.name))
         for a in paper_queries.associations()
         if a.id not in mine
     ]

@@ -9,6 +9,8 @@ reader who typed «کانون», and a German translation's «Republiken» for o
 
 from __future__ import annotations
 
+import re
+
 from markupsafe import Markup, escape
 
 from tribune.fulltext.analysis import GENERIC, analyzer_for, stem_field
@@ -22,6 +24,10 @@ MAX_CHARS = 32_768
 MAX_SPANS = 40
 
 Terms = dict[str, frozenset[str]]
+
+# "@sara" in a Persian sentence: its "@" sits between Persian and Latin letters and would be
+# laid out with the Persian ("sara@"). Each mention is shown in a <bdi> of its own (issue 17).
+_MENTION = re.compile(r"(?<![\w@.])@[A-Za-z0-9][A-Za-z0-9_.-]*[A-Za-z0-9_]")
 
 
 def _spans(text: str, language: str, terms: Terms) -> list[tuple[int, int, str]]:
@@ -66,16 +72,41 @@ def _fragments(text: str, spans) -> list[tuple[int, int]]:
     return sorted(chosen)
 
 
+def _isolated(text: str, begin: int, finish: int, spans) -> list[tuple[int, int]]:
+    """Mentions in text[begin:finish], widened to hold any match that straddles their edge."""
+    ranges = []
+    for match in _MENTION.finditer(text, begin, finish):
+        start, end = match.span()
+        for span_start, span_end, _word in spans:
+            if span_start < end and span_end > start:
+                start, end = min(start, span_start), max(end, span_end)
+        ranges.append((max(start, begin), min(end, finish)))
+    return ranges
+
+
 def _render(text: str, fragments, spans) -> Markup:
     out = []
     for begin, finish in fragments:
-        parts, index = [], begin
+        # Positions where an element opens or closes, in text order; marks inside a mention's
+        # <bdi> close before it does, since a mention holds every mark it touches.
+        opening: dict[int, list[Markup]] = {}
+        closing: dict[int, list[Markup]] = {}
+        for start, end in _isolated(text, begin, finish, spans):
+            opening.setdefault(start, []).append(Markup("<bdi>"))
+            closing.setdefault(end, []).append(Markup("</bdi>"))
+        index = begin
         for start, end, _word in spans:
             if start < index or end > finish:
                 continue
-            parts.append(escape(text[index:start]))
-            parts.append(Markup("<mark>%s</mark>") % text[start:end])
+            opening.setdefault(start, []).append(Markup("<mark>"))
+            closing.setdefault(end, []).insert(0, Markup("</mark>"))
             index = end
+        parts, index = [], begin
+        for position in sorted(set(opening) | set(closing)):
+            parts.append(escape(text[index:position]))
+            parts.extend(closing.get(position, ()))
+            parts.extend(opening.get(position, ()))
+            index = position
         parts.append(escape(text[index:finish]))
         if begin > 0:
             parts.insert(0, escape("… "))

@@ -36,6 +36,9 @@ class User(UserMixin, db.Model):
     role: Mapped[str] = mapped_column(String(20), default="participant")
     bio: Mapped[str] = mapped_column(Text, default="")
     locale: Mapped[str | None] = mapped_column(String(8))
+    # The calendar dates are shown in: "" for the interface language's own (Jalali in Persian,
+    # Gregorian elsewhere), "jalali" or "gregorian" when the reader chose (issue 17).
+    calendar: Mapped[str] = mapped_column(String(10), default="", server_default="")
     # Rotated on logout-everywhere, password change and suspension; part of the session id.
     session_token: Mapped[str] = mapped_column(String(64), default=new_session_token)
     # Placeholder accounts stand for authors of imported archives; they cannot log in.

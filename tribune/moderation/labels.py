@@ -1,7 +1,7 @@
 """Names of moderation acts, report reasons and intervals, as readers see them."""
 
-from flask_babel import lazy_gettext as _l
-from flask_babel import ngettext
+from tribune.i18n import lazy_gettext as _l
+from tribune.i18n import ngettext
 
 ACTION_LABELS = {
     "post.hide": _l("Post hidden"),

@@ -4,10 +4,9 @@ querylang's own messages are English and name the offending text; these are what
 the API show, in the reader's language. The position is shown apart (the page marks the place).
 """
 
-from flask_babel import gettext as _
-from flask_babel import lazy_gettext as _l
-
 from tribune.fulltext.querylang import MAX_LENGTH, MAX_TERMS
+from tribune.i18n import gettext as _
+from tribune.i18n import lazy_gettext as _l
 
 MESSAGES = {
     "unbalanced_quote": _l("A quotation mark is never closed: add the closing one or remove it."),

@@ -7,11 +7,11 @@ import secrets
 from datetime import timedelta
 
 from flask import current_app
-from flask_babel import lazy_gettext as _l
 from sqlalchemy import delete, func, select
 
 from tribune import access
 from tribune.extensions import db
+from tribune.i18n import lazy_gettext as _l
 from tribune.models import Membership, Post, Thread, User
 from tribune.models.base import utcnow
 from tribune.services import Invalid, Refused, passwords, sessions
@@ -164,6 +164,19 @@ def update_profile(user, display_name, bio, locale):
     user.display_name = clean_display_name(display_name)
     user.bio = bio.strip()[:2000]
     user.locale = locale or None
+    db.session.commit()
+    return user
+
+
+CALENDAR_CHOICES = ("", "jalali", "gregorian")
+
+
+def set_calendar(user, calendar):
+    """Choose the calendar dates are shown in: "" (the interface language's), "jalali" or
+    "gregorian"; the other one stays beside or behind each date."""
+    if calendar not in CALENDAR_CHOICES:
+        raise Invalid(_l("Choose one of the calendars offered."), field="calendar")
+    user.calendar = calendar
     db.session.commit()
     return user
 

@@ -6,11 +6,11 @@ an association can be named only by its confirmed members (access.can_sign_for).
 """
 
 from flask import current_app
-from flask_babel import lazy_gettext as _l
 from sqlalchemy import select
 
 from tribune import access
 from tribune.extensions import db
+from tribune.i18n import lazy_gettext as _l
 from tribune.models import (
     Paper,
     PaperSignature,

@@ -9,11 +9,11 @@ A translation records the original's revision count it was made from; once the o
 edited, the translation shows as possibly outdated until its translator updates it.
 """
 
-from flask_babel import lazy_gettext as _l
 from sqlalchemy import select
 
 from tribune import access
 from tribune.extensions import db
+from tribune.i18n import lazy_gettext as _l
 from tribune.models import LANGUAGES, Post, Quote, Translation
 from tribune.models.base import utcnow
 from tribune.services import Invalid, NotFound, Refused, counters, notify, posting, rendering

@@ -9,13 +9,13 @@ counts) are recomputed from visible posts after every act, so "hidden means hidd
 
 import functools
 
-from flask_babel import lazy_gettext as _l
 from sqlalchemy import func, select
 from sqlalchemy.exc import IntegrityError
 
 from tribune import access
 from tribune.extensions import db
 from tribune.fulltext import tracking
+from tribune.i18n import lazy_gettext as _l
 from tribune.models import AREAS, Post, Report, Section, Thread
 from tribune.models.base import utcnow
 from tribune.services import Invalid, NotFound, Refused, counters, thread_days

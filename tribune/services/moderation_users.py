@@ -7,11 +7,11 @@ account hides all its posts in the same act; reinstating it shows exactly those 
 
 from datetime import timedelta
 
-from flask_babel import lazy_gettext as _l
 from sqlalchemy import select
 
 from tribune import access
 from tribune.extensions import db
+from tribune.i18n import lazy_gettext as _l
 from tribune.models import ModerationLogEntry, Post, Suspension, Thread
 from tribune.models.base import utcnow
 from tribune.models.moderation import RESTRICTION_KINDS

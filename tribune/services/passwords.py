@@ -7,8 +7,8 @@ from importlib import resources
 from argon2 import PasswordHasher
 from argon2.exceptions import InvalidHashError, VerificationError
 from flask import current_app
-from flask_babel import lazy_gettext as _l
 
+from tribune.i18n import lazy_gettext as _l
 from tribune.services import Invalid
 
 MIN_LENGTH = 12

@@ -14,6 +14,7 @@ from sqlalchemy import func, or_, select, update
 
 from tribune import access
 from tribune.extensions import db
+from tribune.i18n import lazy_gettext as _l
 from tribune.models import (
     Association,
     Membership,

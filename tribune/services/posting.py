@@ -1,11 +1,11 @@
 """Opening threads, replying and editing: every change to what participants wrote."""
 
 from flask import current_app
-from flask_babel import lazy_gettext as _l
 from sqlalchemy import func, select
 
 from tribune import access
 from tribune.extensions import db
+from tribune.i18n import lazy_gettext as _l
 from tribune.models import LANGUAGES, THREAD_KINDS, Post, PostRevision, Section, Thread
 from tribune.models.base import utcnow
 from tribune.services import Invalid, NotFound, Refused, accounts, counters, notify, thread_days

@@ -16,11 +16,11 @@ import secrets
 from datetime import timedelta
 
 from flask import current_app
-from flask_babel import lazy_gettext as _l
 from sqlalchemy import func, select
 
 from tribune import access
 from tribune.extensions import db
+from tribune.i18n import lazy_gettext as _l
 from tribune.models import Invitation, User
 from tribune.models.base import utcnow
 from tribune.services import Invalid, NotFound, Refused, accounts, site
@@ -191,8 +191,8 @@ def _tell_applicant(user, admitted):
     from email.message import EmailMessage
 
     from flask_babel import force_locale
-    from flask_babel import gettext as _
 
+    from tribune.i18n import gettext as _
     from tribune.services.resets import deliver, mail_enabled
 
     if not user.email or not mail_enabled():

@@ -5,11 +5,11 @@ to anyone else, and filing a report is not a moderation act (it is not logged). 
 and goes into the public log without the reporter.
 """
 
-from flask_babel import lazy_gettext as _l
 from sqlalchemy import func, select
 
 from tribune import access
 from tribune.extensions import db
+from tribune.i18n import lazy_gettext as _l
 from tribune.models import Report
 from tribune.models.base import utcnow
 from tribune.models.moderation import REPORT_REASONS, REPORT_STATES

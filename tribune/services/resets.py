@@ -13,12 +13,12 @@ from email.message import EmailMessage
 
 from flask import current_app
 from flask_babel import force_locale
-from flask_babel import gettext as _
-from flask_babel import lazy_gettext as _l
 from sqlalchemy import delete, select, update
 
 from tribune import access
 from tribune.extensions import db
+from tribune.i18n import gettext as _
+from tribune.i18n import lazy_gettext as _l
 from tribune.models import PasswordReset, User
 from tribune.models.base import utcnow
 from tribune.models.security import digest

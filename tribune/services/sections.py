@@ -13,11 +13,11 @@ import re
 from dataclasses import dataclass
 
 from flask import current_app
-from flask_babel import lazy_gettext as _l
 from sqlalchemy import func, select
 
 from tribune import access
 from tribune.extensions import db
+from tribune.i18n import lazy_gettext as _l
 from tribune.models import AREAS, Section, Thread
 from tribune.models.base import utcnow
 from tribune.services import Invalid, NotFound, Refused

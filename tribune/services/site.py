@@ -13,12 +13,12 @@ from dataclasses import dataclass, field
 
 from flask import current_app, g, has_request_context
 from flask_babel import force_locale
-from flask_babel import gettext as _
-from flask_babel import lazy_gettext as _l
 from sqlalchemy import select
 
 from tribune import access
 from tribune.extensions import db
+from tribune.i18n import gettext as _
+from tribune.i18n import lazy_gettext as _l
 from tribune.models import REGISTRATION_POLICIES, SiteSettings, SiteText
 from tribune.models.base import utcnow
 from tribune.models.site import MARKDOWN_TEXTS, PLAIN_TEXTS, SITE_TEXTS

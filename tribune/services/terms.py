@@ -7,11 +7,11 @@ terms are administration acts; they go into the public log too, with no term of 
 
 from datetime import timedelta
 
-from flask_babel import lazy_gettext as _l
 from sqlalchemy import select
 
 from tribune import access
 from tribune.extensions import db
+from tribune.i18n import lazy_gettext as _l
 from tribune.models import ModeratorTerm
 from tribune.models.base import utcnow
 from tribune.services import Invalid, NotFound, Refused

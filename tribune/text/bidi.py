@@ -7,6 +7,8 @@ Persian and Latin text each read in their own direction without them, and ZWNJ (
 Persian needs, is not among them.
 """
 
+import re
+
 from markupsafe import Markup
 
 # Embeddings and overrides, isolates, the left-to-right / right-to-left marks, the Arabic mark.
@@ -31,3 +33,27 @@ def isolate(text):
     """`text` between FSI and PDI, for places that cannot hold markup (a page's <title>, an
     <option>): whatever it holds cannot reorder what surrounds it."""
     return f"{FSI}{text}{PDI}"
+
+
+# Arabic-script letters (Persian, Arabic): a place written in them is joined by «، ».
+_ARABIC_SCRIPT = re.compile(r"[\u0600-\u06ff\u0750-\u077f\ufb50-\ufdff\ufe70-\ufeff]")
+
+
+def place(*parts):
+    """A place ("Hamburg, Germany", «هامبورگ، آلمان») as one isolated phrase.
+
+    Each part isolated on its own would be laid out as a list in the page's direction, so a
+    Persian page showed "Germany ,Hamburg"; isolated together, the phrase reads in its own
+    direction, with the comma of its script."""
+    parts = [str(part) for part in parts if part]
+    if not parts:
+        return Markup("")
+    comma = "، " if any(_ARABIC_SCRIPT.search(part) for part in parts) else ", "
+    return bdi(comma.join(parts))
+
+
+def isolated_words(text):
+    """Each word of `text` in its own <bdi>: a search query shown in a page of the other
+    direction keeps the order it is typed in («area:agenda ۸ مارس», "@sara لائیسیته")
+    instead of the Unicode algorithm regrouping its Latin and Persian runs."""
+    return Markup(" ").join(bdi(word) for word in str(text).split())

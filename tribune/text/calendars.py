@@ -35,10 +35,33 @@ _PERSIAN_COMMA = "،"
 _CACHED = 4096
 
 
+# A reader may choose the other calendar than their language's (issue 17): the date functions
+# below then receive "en@jalali" or "fa@gregorian" (date_locale), digits stay the language's.
+JALALI_SUFFIX, GREGORIAN_SUFFIX = "@jalali", "@gregorian"
+
+
+def date_locale(locale: str, calendar: str = "") -> str:
+    """The locale dates are formatted in: `locale`, marked when `calendar` is not its own."""
+    if calendar == "jalali" and not is_persian(locale):
+        return locale + JALALI_SUFFIX
+    if calendar == "gregorian" and is_persian(locale):
+        return locale + GREGORIAN_SUFFIX
+    return locale
+
+
+@lru_cache(maxsize=64)
+def calendar_of(locale: str) -> tuple[str, bool]:
+    """(the language's locale, whether dates are Jalali) of a date locale."""
+    base, _, chosen = locale.partition("@")
+    if chosen:
+        return base, chosen == JALALI_SUFFIX[1:]
+    return base, is_persian(base)
+
+
 @lru_cache(maxsize=64)
 def is_persian(locale: str) -> bool:
-    """Whether locale ("fa", "fa_IR", "fa-IR") is displayed with the Persian calendar."""
-    return re.split(r"[_-]", locale, maxsplit=1)[0].lower() == "fa"
+    """Whether locale ("fa", "fa_IR", "fa-IR") is Persian: Persian digits and names."""
+    return re.split(r"[_@-]", locale, maxsplit=1)[0].lower() == "fa"
 
 
 def localize_digits(value: object, locale: str) -> str:
@@ -56,6 +79,29 @@ def format_number(n: int, locale: str) -> str:
         # emits ASCII digits, so the digits are translated here.
         return localize_digits(format_decimal(n, locale=locale, numbering_system="default"), locale)
     return format_decimal(n, locale=locale)
+
+
+# "%(n)d" in a message: the number is written by format_number instead, in the reader's digits.
+_NUMBER_FIELD = re.compile(r"%\((\w+)\)d")
+
+
+def format_message(template: str, variables: dict, locale: str) -> str:
+    """A translated message with its variables filled in, every number in the reader's digits
+    and grouping ("At most ۱۲۰ characters." in Persian): the one place messages get digits."""
+    numbers = {
+        name
+        for name, value in variables.items()
+        if isinstance(value, int) and not isinstance(value, bool)
+    }
+    if numbers:
+        template = _NUMBER_FIELD.sub(
+            lambda field: f"%({field[1]})s" if field[1] in numbers else field[0], template
+        )
+        variables = {
+            name: format_number(value, locale) if name in numbers else value
+            for name, value in variables.items()
+        }
+    return template % variables
 
 
 def jalali_date(d: date) -> tuple[int, int, int]:
@@ -88,20 +134,28 @@ def _jalali_text(d: date, months: tuple[str, ...]) -> str:
     return f"{day} {months[month - 1]} {year}"
 
 
+def _jalali_day(d: date, base: str) -> str:
+    if is_persian(base):
+        return localize_digits(_jalali_text(d, JALALI_MONTHS_FA), base)
+    return _jalali_text(d, JALALI_MONTHS_LATIN)
+
+
+def _gregorian_day(d: date, base: str) -> str:
+    # Babel names Gregorian months in Persian («مارس») but writes ASCII digits.
+    return localize_digits(babel_format_date(d, format="long", locale=base), base)
+
+
 @lru_cache(maxsize=_CACHED)
 def _day(d: date, locale: str) -> str:
-    """The day in the locale's own calendar: Jalali with Persian digits for fa, else Babel's."""
-    if is_persian(locale):
-        return localize_digits(_jalali_text(d, JALALI_MONTHS_FA), locale)
-    return babel_format_date(d, format="long", locale=locale)
+    """The day in the reader's calendar: Jalali with Persian digits for fa, else Babel's."""
+    base, jalali = calendar_of(locale)
+    return _jalali_day(d, base) if jalali else _gregorian_day(d, base)
 
 
 @lru_cache(maxsize=_CACHED)
 def _other_day(d: date, locale: str) -> str:
-    if is_persian(locale):
-        # Babel names Gregorian months in Persian («مارس») but writes ASCII digits.
-        return localize_digits(babel_format_date(d, format="long", locale=locale), locale)
-    return _jalali_text(d, JALALI_MONTHS_LATIN)
+    base, jalali = calendar_of(locale)
+    return _gregorian_day(d, base) if jalali else _jalali_day(d, base)
 
 
 @lru_cache(maxsize=_CACHED)
@@ -130,16 +184,14 @@ def format_datetime(dt: datetime, locale: str, tz: tzinfo = UTC, with_time: bool
     if not with_time:
         return format_date(dt, locale, tz)
     local = _local(dt, tz)
-    if is_persian(locale):
-        clock = localize_digits(f"{local:%H:%M}", locale)
+    base, jalali = calendar_of(locale)
+    if is_persian(base):
+        clock = localize_digits(f"{local:%H:%M}", base)
         return f"{_day(local.date(), locale)}{_PERSIAN_COMMA} {clock}"
     # Babel's medium date-time, assembled from its parts so that each part is cached.
-    clock = _medium_clock(local.time().replace(microsecond=0), locale)
-    return (
-        _medium_pattern(locale)
-        .replace("{0}", clock)
-        .replace("{1}", _medium_day(local.date(), locale))
-    )
+    clock = _medium_clock(local.time().replace(microsecond=0), base)
+    day = _day(local.date(), locale) if jalali else _medium_day(local.date(), base)
+    return _medium_pattern(base).replace("{0}", clock).replace("{1}", day)
 
 
 def other_calendar(dt: datetime, locale: str, tz: tzinfo = UTC) -> str:

@@ -128,6 +128,44 @@ def _link_mentions(children: list[Token], known: Mapping[str, str]) -> list[Toke
     return out
 
 
+# A numbered list written with Persian (۱.) or Arabic-Indic (١.) digits: CommonMark knows only
+# ASCII digits in list markers, so «۱. ...» was one paragraph (issue 17). Before the block
+# parser runs, the digits of such markers become ASCII ones, one character for one so that
+# every offset stays; the list's own numbers are drawn by the style sheet in the post's
+# script. Lines inside fenced code keep their digits.
+_NATIVE_DIGITS = "۰۱۲۳۴۵۶۷۸۹٠١٢٣٤٥٦٧٨٩"
+_TO_ASCII = str.maketrans(_NATIVE_DIGITS, "0123456789" * 2)
+_NATIVE_MARKER = re.compile(rf"^((?:[ \t]*>)*[ \t]*)([{_NATIVE_DIGITS}]{{1,9}})([.)])(?=[ \t]|$)")
+_FENCE = re.compile(r"^(?:[ \t]*>)*[ ]{0,3}(`{3,}|~{3,})")
+
+
+def _native_list_markers(source: str) -> str:
+    """`source` with the Persian or Arabic-Indic digits of list markers written in ASCII."""
+    if not any(digit in source for digit in _NATIVE_DIGITS):
+        return source
+    lines, fence = source.split("\n"), None
+    for number, line in enumerate(lines):
+        opening = _FENCE.match(line)
+        if fence is not None:
+            if opening and opening[1][0] == fence[0] and len(opening[1]) >= len(fence):
+                fence = None
+            continue
+        if opening:
+            fence = opening[1]
+            continue
+        marker = _NATIVE_MARKER.match(line)
+        if marker:
+            lines[number] = (
+                marker[1] + marker[2].translate(_TO_ASCII) + marker[3] + line[marker.end() :]
+            )
+    return "\n".join(lines)
+
+
+def _native_lists(state: StateCore) -> None:
+    """Core rule, before the block parser: native digits in list markers read as numbers."""
+    state.src = _native_list_markers(state.src)
+
+
 def _tribune_blocks(state: StateCore) -> None:
     """Core rule: dir="auto" on blocks, no inline styles, images turned into links, mentions
     of known participants (`env["mentions"]`: {casefolded name: username}) turned into links."""
@@ -154,6 +192,7 @@ def _render_code(self, tokens: Sequence[Token], idx: int, options, env) -> str:
 # "js-default" escapes raw HTML and refuses javascript:/vbscript:/data: (non-image) links;
 # it also enables tables and strikethrough. Built once: construction compiles the rules.
 _MD = MarkdownIt("js-default").enable(["table", "strikethrough"])
+_MD.core.ruler.before("block", "native_lists", _native_lists)
 _MD.core.ruler.push("tribune_blocks", _tribune_blocks)
 _MD.add_render_rule("fence", _render_code)
 _MD.add_render_rule("code_block", _render_code)
