@@ -244,13 +244,21 @@ def explain_slowest(app, rows: list[dict]) -> dict[str, dict]:
             slowest = max((r for r in rows if r["kind"] == kind), key=lambda r: r["ms"])
             statements: list[tuple] = []
 
-            def capture(conn, cursor, statement, parameters, context, executemany, into=statements):
+            search_tuned = [False]
+
+            def capture(
+                conn, cursor, statement, parameters, context, executemany,
+                into=statements, state=search_tuned,
+            ):  # fmt: skip
                 # The backend's own EXPLAIN (sizing the window of recent ids) is not a query
-                # to explain again.
-                if "search_texts" in statement and not statement.lstrip().upper().startswith(
+                # to explain again. Its planner settings (postgres_query.SEARCH_SETTINGS) hold
+                # from its set_config until it gives them back.
+                if "set_config" in statement:
+                    state[0] = "reset_val" not in statement
+                elif "search_texts" in statement and not statement.lstrip().upper().startswith(
                     "EXPLAIN"
                 ):
-                    into.append((statement, parameters))
+                    into.append((statement, parameters, state[0]))
 
             event.listen(engine, "before_cursor_execute", capture)
             try:
@@ -261,11 +269,16 @@ def explain_slowest(app, rows: list[dict]) -> dict[str, dict]:
             raw = engine.raw_connection()
             try:
                 cursor = raw.cursor()
-                # The search's own planner settings, as the backend sets them for its
-                # statements (postgres_query.SEARCH_SETTINGS), for this transaction.
-                for name, value in SEARCH_SETTINGS.items():
-                    cursor.execute("SELECT set_config(%s, %s, true)", (name, value))
-                for statement, parameters in statements:
+                for statement, parameters, tuned in statements:
+                    # Each statement under the settings it ran with.
+                    for name, value in SEARCH_SETTINGS.items():
+                        cursor.execute(
+                            "SELECT set_config(%s, %s, true)"
+                            if tuned
+                            else "SELECT set_config(%s, reset_val, true) FROM pg_settings"
+                            " WHERE name = %s",
+                            (name, value) if tuned else (name, name),
+                        )
                     cursor.execute("EXPLAIN (ANALYZE, BUFFERS) " + statement, parameters)
                     plan = "\n".join(line[0] for line in cursor.fetchall())
                     plans.append({"sql": statement, "parameters": parameters, "plan": plan})
