@@ -213,6 +213,11 @@ def test_replies_are_grouped_per_thread_and_read_when_seen(client, people, make_
     for n in range(3):
         posting.reply(kaveh if n % 2 else leila, thread, f"پاسخ {n}")
     login(client, "sara")
+    home = client.get("/").get_data(as_text=True)
+    # The count stands on the folded phone menu as well as on the link inside it.
+    summary = home[home.index('<summary class="menu-button">') : home.index("</summary>")]
+    assert '<span class="count-badge">1' in summary
+    assert home.count('<span class="count-badge">1') == 2
     page = client.get("/notifications/").get_data(as_text=True)
     assert "3 new replies in" in page
     assert '<span class="count-badge">1' in page

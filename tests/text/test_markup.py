@@ -102,7 +102,16 @@ def test_lists_keep_their_start_and_items_their_direction():
 
 
 def test_blockquote():
-    assert render("> نقل\n") == '<blockquote dir="auto">\n<p dir="auto">نقل</p>\n</blockquote>\n'
+    assert render("> نقل\n") == '<blockquote dir="rtl">\n<p dir="auto">نقل</p>\n</blockquote>\n'
+
+
+def test_a_quote_takes_the_direction_of_its_first_strong_character():
+    """dir="auto" on a quote would skip its paragraphs (they carry dir of their own) and read
+    left to right: the bar of a Persian quote would stand on the wrong side."""
+    assert render("> «نقل» from a paper\n").startswith('<blockquote dir="rtl">')
+    assert render("> 12. *Die* Republik, گفت\n").startswith('<blockquote dir="ltr">')
+    assert render("> > نقل در نقل\n").startswith('<blockquote dir="rtl">\n<blockquote dir="rtl">')
+    assert render(">\n").startswith("<blockquote>")
 
 
 def test_table_keeps_cells_and_drops_alignment_styles():

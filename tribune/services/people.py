@@ -9,7 +9,6 @@ administration acts: a reason, one entry in the public log, one transaction (`@a
 from dataclasses import dataclass
 from datetime import timedelta
 
-from flask_babel import lazy_gettext as _l
 from sqlalchemy import func, or_, select, update
 
 from tribune import access

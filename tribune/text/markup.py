@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import re
+import unicodedata
 from collections.abc import Mapping, Sequence
 from urllib.parse import urlsplit
 
@@ -15,11 +16,14 @@ from tribune.text.sanitize import clean_html, is_safe_href
 
 ELLIPSIS = "…"
 
-# Opening tokens of the blocks that get dir="auto": each paragraph, heading, list item,
-# quote and table cell then takes its direction from its own first strong character, so
-# a Latin paragraph inside a Persian post (and the reverse) reads correctly.
+# Opening tokens of the blocks that get dir="auto": each paragraph, heading, list item and
+# table cell then takes its direction from its own first strong character, so a Latin
+# paragraph inside a Persian post (and the reverse) reads correctly. A quote is given its
+# direction outright (_quote_direction): dir="auto" skips descendants that carry a dir of
+# their own, and a quote's text is all in such paragraphs, so it would always read as
+# left to right, its bar on the wrong side in a Persian post.
 _DIR_AUTO_TOKENS = frozenset({
-    "paragraph_open", "heading_open", "list_item_open", "blockquote_open", "th_open", "td_open",
+    "paragraph_open", "heading_open", "list_item_open", "th_open", "td_open",
 })  # fmt: skip
 
 _REMOTE_SCHEMES = frozenset({"http", "https"})
@@ -166,12 +170,34 @@ def _native_lists(state: StateCore) -> None:
     state.src = _native_list_markers(state.src)
 
 
+def _quote_direction(tokens: Sequence[Token], start: int) -> str | None:
+    """"rtl" or "ltr": the direction of the first strong character of the quote that opens at
+    `start` (the rule of dir="auto", applied to its text); None when it has none."""
+    depth = 0
+    for token in tokens[start:]:
+        depth += token.nesting if token.type.startswith("blockquote") else 0
+        if token.type == "inline":
+            for char in _inline_text(token.children):
+                kind = unicodedata.bidirectional(char)
+                if kind in {"R", "AL"}:
+                    return "rtl"
+                if kind == "L":
+                    return "ltr"
+        if depth == 0:
+            return None
+    return None
+
+
 def _tribune_blocks(state: StateCore) -> None:
     """Core rule: dir="auto" on blocks, no inline styles, images turned into links, mentions
     of known participants (`env["mentions"]`: {casefolded name: username}) turned into links."""
     known = state.env.get("mentions") if isinstance(state.env, dict) else None
-    for token in state.tokens:
-        if token.type in _DIR_AUTO_TOKENS:
+    for index, token in enumerate(state.tokens):
+        if token.type == "blockquote_open":
+            direction = _quote_direction(state.tokens, index)
+            if direction:
+                token.attrSet("dir", direction)
+        elif token.type in _DIR_AUTO_TOKENS:
             token.attrSet("dir", "auto")
             # Table alignment arrives as style="text-align:…"; no style attribute is
             # allowed anywhere (CSP forbids inline styles), so drop it here.
