@@ -230,23 +230,20 @@ def bounded(session, matching: Select, limit: int, top: int, oldest: bool = Fals
     holds enough or is everything."""
     post_id = TABLE.c.post_id
     created = TABLE.c.created_at
-    if oldest:
-        # Archives imported later carry old dates and new ids: only dates give the oldest.
-        total = count_posts(session, matching, limit)
-        if total <= limit:
-            return total, matching, False
-        return limit, matching.order_by(created.asc()).limit(limit), True
-    share = _estimated_rows(session, matching) / max(top, 1)
-    span = max(limit, math.ceil(2 * limit / max(share, 1e-9)))
-    while span < top:
-        window = matching.where(post_id > top - span)
-        if count_posts(session, window, limit) > limit:
-            return limit, window.order_by(created.desc()).limit(limit), True
-        span *= 4
+    # Archives imported later carry old dates and new ids: only dates give the oldest, so
+    # sort=oldest counts all the matches and sorts them by date.
+    if not oldest:
+        share = _estimated_rows(session, matching) / max(top, 1)
+        span = max(limit, math.ceil(2 * limit / max(share, 1e-9)))
+        while span < top:
+            window = matching.where(post_id > top - span)
+            if count_posts(session, window, limit) > limit:
+                return limit, window.order_by(created.desc()).limit(limit), True
+            span *= 4
     total = count_posts(session, matching, limit)
     if total <= limit:
         return total, matching, False
-    return limit, matching.order_by(created.desc()).limit(limit), True
+    return limit, matching.order_by(created.asc() if oldest else created.desc()).limit(limit), True
 
 
 def _order(columns, sort: str):
