@@ -1,7 +1,6 @@
 """Account forms."""
 
 from flask_babel import lazy_gettext as _l
-from flask_wtf import FlaskForm
 from wtforms import (
     BooleanField,
     EmailField,
@@ -13,10 +12,11 @@ from wtforms import (
 )
 from wtforms.validators import DataRequired, Length, Optional
 
+from tribune.forms import Form
 from tribune.services.passwords import MAX_LENGTH
 
 
-class RegisterForm(FlaskForm):
+class RegisterForm(Form):
     username = StringField(
         _l("Username"),
         validators=[DataRequired(), Length(max=30)],
@@ -50,7 +50,7 @@ class RegisterForm(FlaskForm):
     accept_rules = BooleanField(_l("I have read the rules and accept them."))
 
 
-class LoginForm(FlaskForm):
+class LoginForm(Form):
     username = StringField(_l("Username"), validators=[DataRequired(), Length(max=100)])
     password = PasswordField(_l("Password"), validators=[DataRequired(), Length(max=MAX_LENGTH)])
     remember = BooleanField(_l("Keep me logged in on this device (30 days)"))
@@ -71,27 +71,27 @@ def password_field(label=None):
     )
 
 
-class CodeForm(FlaskForm):
+class CodeForm(Form):
     code = code_field(_l("Code from your authenticator app, or a recovery code"))
 
 
-class TwoFactorEnableForm(FlaskForm):
+class TwoFactorEnableForm(Form):
     code = code_field()
     password = password_field(_l("Your password"))
 
 
-class TwoFactorManageForm(FlaskForm):
+class TwoFactorManageForm(Form):
     password = password_field(_l("Your password"))
     code = code_field(_l("Code from your authenticator app, or a recovery code"))
 
 
-class ProfileForm(FlaskForm):
+class ProfileForm(Form):
     display_name = StringField(_l("Display name"), validators=[Optional(), Length(max=80)])
     bio = TextAreaField(_l("About you"), validators=[Optional(), Length(max=2000)])
     locale = SelectField(_l("Interface language"), choices=[], validate_choice=True)
 
 
-class CalendarForm(FlaskForm):
+class CalendarForm(Form):
     calendar = SelectField(
         _l("Dates"),
         choices=[
@@ -103,7 +103,7 @@ class CalendarForm(FlaskForm):
     )
 
 
-class PasswordForm(FlaskForm):
+class PasswordForm(Form):
     current_password = PasswordField(
         _l("Current password"), validators=[DataRequired(), Length(max=MAX_LENGTH)]
     )
@@ -112,11 +112,11 @@ class PasswordForm(FlaskForm):
     )
 
 
-class ResetRequestForm(FlaskForm):
+class ResetRequestForm(Form):
     email = EmailField(_l("E-mail address"), validators=[DataRequired(), Length(max=254)])
 
 
-class NewPasswordForm(FlaskForm):
+class NewPasswordForm(Form):
     new_password = PasswordField(
         _l("New password"),
         validators=[DataRequired(), Length(max=MAX_LENGTH)],
@@ -124,7 +124,7 @@ class NewPasswordForm(FlaskForm):
     )
 
 
-class DeleteAccountForm(FlaskForm):
+class DeleteAccountForm(Form):
     password = password_field(_l("Your password"))
     code = StringField(
         _l("Code from your authenticator app, or a recovery code"),
@@ -137,11 +137,11 @@ class DeleteAccountForm(FlaskForm):
     )
 
 
-class EmptyForm(FlaskForm):
+class EmptyForm(Form):
     """A form with only the CSRF token, for buttons that change state."""
 
 
-class InvitationForm(FlaskForm):
+class InvitationForm(Form):
     note = StringField(
         _l("Note for yourself"),
         validators=[Optional(), Length(max=200)],

@@ -1,7 +1,6 @@
 """Administration forms. Every act has a required reason, published in the moderation log."""
 
 from flask_babel import lazy_gettext as _l
-from flask_wtf import FlaskForm
 from wtforms import (
     IntegerField,
     SelectChoice,
@@ -11,6 +10,7 @@ from wtforms import (
 )
 from wtforms.validators import DataRequired, InputRequired, Length, NumberRange, Optional
 
+from tribune.forms import Form
 from tribune.i18n import LOCALE_NAMES
 from tribune.services.moderation import MAX_REASON_LENGTH
 from tribune.services.sections import MAX_DESCRIPTION, MAX_TITLE, SectionTexts
@@ -29,7 +29,7 @@ def reason_field(default=None):
     )
 
 
-class AdminReasonForm(FlaskForm):
+class AdminReasonForm(Form):
     """Archive, bring back, grant or end rights: a reason is all."""
 
     reason = reason_field()
@@ -39,7 +39,7 @@ def _locale_choices():
     return [SelectChoice(code, name) for code, name in LOCALE_NAMES.items()]
 
 
-class SetupForm(FlaskForm):
+class SetupForm(Form):
     locale = SelectField(
         _l("Default language"),
         choices=_locale_choices(),
@@ -56,7 +56,7 @@ class SetupForm(FlaskForm):
     reason = reason_field(_l("First setup of the site"))
 
 
-class SectionForm(FlaskForm):
+class SectionForm(Form):
     """A section's texts in each interface language (fields title_<code>, description_<code>)."""
 
     area = SelectField(
@@ -113,18 +113,18 @@ for _code, _name in LOCALE_NAMES.items():
     )
 
 
-class OrderForm(FlaskForm):
+class OrderForm(Form):
     """The order of a space's sections: a place number beside each (place-<id>), and why."""
 
     reason = reason_field()
 
 
-class MergeSectionForm(FlaskForm):
+class MergeSectionForm(Form):
     target = SelectField(_l("Merge into"), coerce=int, choices=[])
     reason = reason_field()
 
 
-class SiteTextsForm(FlaskForm):
+class SiteTextsForm(Form):
     name = StringField(_l("Name of the site"), validators=[Optional(), Length(max=LIMITS["name"])])
     tagline = StringField(_l("Tagline"), validators=[Optional(), Length(max=LIMITS["tagline"])])
     about = TextAreaField(
@@ -145,7 +145,7 @@ class SiteTextsForm(FlaskForm):
     reason = reason_field()
 
 
-class RegistrationForm(FlaskForm):
+class RegistrationForm(Form):
     registration = SelectField(
         _l("How people join"),
         choices=[
@@ -163,7 +163,7 @@ class RegistrationForm(FlaskForm):
     reason = reason_field()
 
 
-class PeopleFilterForm(FlaskForm):
+class PeopleFilterForm(Form):
     class Meta:
         csrf = False
 
@@ -195,14 +195,14 @@ class PeopleFilterForm(FlaskForm):
     q = StringField(_l("Username starts with"), validators=[Optional(), Length(max=40)])
 
 
-class AssociationForm(FlaskForm):
+class AssociationForm(Form):
     name = StringField(_l("Name"), validators=[DataRequired(), Length(max=200)])
     city = StringField(_l("City"), validators=[Optional(), Length(max=100)])
     country = StringField(_l("Country"), validators=[Optional(), Length(max=100)])
     reason = reason_field()
 
 
-class MergeAssociationForm(FlaskForm):
+class MergeAssociationForm(Form):
     target = SelectField(
         _l("Merge into"),
         coerce=int,

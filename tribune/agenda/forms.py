@@ -8,7 +8,6 @@ import re
 from datetime import time
 
 from flask_babel import lazy_gettext as _l
-from flask_wtf import FlaskForm
 from wtforms import (
     BooleanField,
     IntegerField,
@@ -20,7 +19,7 @@ from wtforms import (
 )
 from wtforms.validators import DataRequired, Length, NumberRange, Optional
 
-from tribune.forms import BodyField
+from tribune.forms import BodyField, Form
 from tribune.forum.forms import LANGUAGE_CHOICES
 from tribune.services.agenda import zone_names
 from tribune.text.calendars import JALALI_MONTHS_LATIN, parse_user_date
@@ -124,7 +123,7 @@ class _WhenWhere:
         return self.day.parsed, self.start.parsed, getattr(self.end, "parsed", None)
 
 
-class ActionForm(_WhenWhere, FlaskForm):
+class ActionForm(_WhenWhere, Form):
     section = SelectField(_l("Working group"), choices=[])
     title = StringField(_l("Title"), validators=[DataRequired(), Length(min=3, max=200)])
     language = SelectField(_l("Language"), choices=LANGUAGE_CHOICES, default="fa")
@@ -135,7 +134,7 @@ class ActionForm(_WhenWhere, FlaskForm):
     )
 
 
-class ActionEditForm(_WhenWhere, FlaskForm):
+class ActionEditForm(_WhenWhere, Form):
     status = SelectField(
         _l("Status"),
         choices=[
@@ -152,7 +151,7 @@ def month_choices():
     ]
 
 
-class CommemorationForm(FlaskForm):
+class CommemorationForm(Form):
     title = StringField(_l("Title"), validators=[DataRequired(), Length(min=3, max=200)])
     calendar = SelectField(
         _l("Calendar"),

@@ -1,17 +1,18 @@
 """Forms of the association pages."""
 
 from flask_babel import lazy_gettext as _l
-from flask_wtf import FlaskForm
 from wtforms import BooleanField, SelectField, StringField, TextAreaField
 from wtforms.validators import DataRequired, Length, Optional
 
+from tribune.forms import Form
 
-class AffiliationForm(FlaskForm):
+
+class AffiliationForm(Form):
     association = SelectField(_l("Association"), choices=[], coerce=int)
     public = BooleanField(_l("Show me on the association's page"))
 
 
-class AssociationForm(FlaskForm):
+class AssociationForm(Form):
     name = StringField(_l("Name"), validators=[DataRequired(), Length(max=200)])
     slug = StringField(
         _l("Address"),

@@ -1,10 +1,9 @@
 """The preview form: the text only (CSRF-protected like every form)."""
 
-from flask_wtf import FlaskForm
 from wtforms import TextAreaField
 
-from tribune.forms import BodyLength
+from tribune.forms import BodyLength, Form
 
 
-class PreviewForm(FlaskForm):
+class PreviewForm(Form):
     body = TextAreaField(validators=[BodyLength()])

@@ -1,10 +1,8 @@
 """Forms for opening threads, replying and editing."""
 
 from flask_babel import lazy_gettext as _l
-from flask_wtf import FlaskForm
 from wtforms import (
     FieldList,
-    Form,
     FormField,
     IntegerField,
     SelectChoice,
@@ -12,10 +10,11 @@ from wtforms import (
     StringField,
     TextAreaField,
 )
+from wtforms import Form as EntryForm
 from wtforms.validators import DataRequired, Length, Optional
 from wtforms.widgets import HiddenInput
 
-from tribune.forms import BodyField
+from tribune.forms import BodyField, Form
 from tribune.i18n import LANGUAGE_NAMES
 
 LANGUAGE_CHOICES = [
@@ -23,7 +22,7 @@ LANGUAGE_CHOICES = [
 ]
 
 
-class ThreadForm(FlaskForm):
+class ThreadForm(Form):
     title = StringField(_l("Title"), validators=[DataRequired(), Length(min=3, max=200)])
     language = SelectField(_l("Language"), choices=LANGUAGE_CHOICES, default="fa")
     body = BodyField(
@@ -33,14 +32,14 @@ class ThreadForm(FlaskForm):
     )
 
 
-class QuoteEntry(Form):
+class QuoteEntry(EntryForm):
     """A passage quoted in a reply (services/debate_posts.py checks it against the post)."""
 
     post_id = IntegerField(widget=HiddenInput(), validators=[Optional()])
     passage = TextAreaField(_l("Quoted passage"), validators=[Optional(), Length(max=3000)])
 
 
-class ReplyForm(FlaskForm):
+class ReplyForm(Form):
     language = SelectField(_l("Language"), choices=LANGUAGE_CHOICES, default="fa")
     body = BodyField(_l("Your reply"), validators=[DataRequired()])
     # The post answered and the passages quoted (papers/_reply_extra.html, static/js/quote.js).
@@ -52,7 +51,7 @@ class ReplyForm(FlaskForm):
         return [(entry.post_id.data, entry.passage.data) for entry in self.quotes]
 
 
-class EditForm(FlaskForm):
+class EditForm(Form):
     title = StringField(_l("Title"), validators=[Length(max=200)])
     language = SelectField(_l("Language"), choices=LANGUAGE_CHOICES)
     body = BodyField(_l("Text"), validators=[DataRequired()])

@@ -1,7 +1,6 @@
 """Moderation forms. Every act has a required, published reason."""
 
 from flask_babel import lazy_gettext as _l
-from flask_wtf import FlaskForm
 from wtforms import (
     DateField,
     IntegerField,
@@ -14,6 +13,7 @@ from wtforms import (
 from wtforms.validators import DataRequired, InputRequired, Length, NumberRange, Optional
 from wtforms.widgets import CheckboxInput, ListWidget
 
+from tribune.forms import Form
 from tribune.moderation.labels import REPORT_REASON_LABELS, interval_label
 from tribune.services.moderation import MAX_REASON_LENGTH, SLOW_MODE_CHOICES
 
@@ -28,13 +28,13 @@ def reason_field(label=None):
     )
 
 
-class ReasonForm(FlaskForm):
+class ReasonForm(Form):
     """Hide, unhide, lock, unlock, pin, unpin, lift, disable, reinstate: a reason is all."""
 
     reason = reason_field()
 
 
-class ReportForm(FlaskForm):
+class ReportForm(Form):
     reason = SelectField(
         _l("What is wrong with this post?"),
         choices=[SelectChoice(code, label) for code, label in REPORT_REASON_LABELS.items()],
@@ -47,7 +47,7 @@ class ReportForm(FlaskForm):
     )
 
 
-class HandleReportForm(FlaskForm):
+class HandleReportForm(Form):
     note = TextAreaField(
         _l("Note"),
         validators=[DataRequired(), Length(max=MAX_REASON_LENGTH)],
@@ -55,12 +55,12 @@ class HandleReportForm(FlaskForm):
     )
 
 
-class MoveForm(FlaskForm):
+class MoveForm(Form):
     section = SelectField(_l("Move to section"), coerce=int, validators=[InputRequired()])
     reason = reason_field()
 
 
-class MergeForm(FlaskForm):
+class MergeForm(Form):
     target = IntegerField(
         _l("Number of the thread to merge into"),
         validators=[InputRequired(), NumberRange(min=1)],
@@ -69,12 +69,12 @@ class MergeForm(FlaskForm):
     reason = reason_field()
 
 
-class TitleForm(FlaskForm):
+class TitleForm(Form):
     title = StringField(_l("New title"), validators=[DataRequired(), Length(max=200)])
     reason = reason_field()
 
 
-class SlowModeForm(FlaskForm):
+class SlowModeForm(Form):
     seconds = SelectField(
         _l("Minimum time between a participant's replies"),
         coerce=int,
@@ -87,7 +87,7 @@ class SlowModeForm(FlaskForm):
         self.seconds.choices = [SelectChoice(s, interval_label(s)) for s in SLOW_MODE_CHOICES]
 
 
-class SplitForm(FlaskForm):
+class SplitForm(Form):
     posts = SelectMultipleField(
         _l("Replies to move"),
         coerce=int,
@@ -100,7 +100,7 @@ class SplitForm(FlaskForm):
     reason = reason_field()
 
 
-class RestrictForm(FlaskForm):
+class RestrictForm(Form):
     kind = SelectField(
         _l("Restriction"),
         choices=[
@@ -114,7 +114,7 @@ class RestrictForm(FlaskForm):
     reason = reason_field()
 
 
-class TermForm(FlaskForm):
+class TermForm(Form):
     username = StringField(_l("Participant (username)"), validators=[DataRequired()])
     association = SelectField(_l("On behalf of the association"), choices=[])
     starts_on = DateField(_l("First day (UTC)"), validators=[InputRequired()])
@@ -126,7 +126,7 @@ class TermForm(FlaskForm):
     reason = reason_field()
 
 
-class HandoverForm(FlaskForm):
+class HandoverForm(Form):
     note = TextAreaField(
         _l("Handover note for the next moderators"),
         validators=[Length(max=10_000)],

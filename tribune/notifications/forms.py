@@ -1,9 +1,10 @@
 """Forms of the notification pages."""
 
 from flask_babel import lazy_gettext as _l
-from flask_wtf import FlaskForm
 from wtforms import BooleanField, EmailField, HiddenField, RadioField, SelectChoice, SubmitField
 from wtforms.validators import Length, Optional
+
+from tribune.forms import Form
 
 MAIL_MODE_NAMES = {
     "off": _l("no e-mail"),
@@ -13,7 +14,7 @@ MAIL_MODE_NAMES = {
 }
 
 
-class WatchForm(FlaskForm):
+class WatchForm(Form):
     """Watch, mute or stop following one target; `next` is where to go back to."""
 
     kind = HiddenField()
@@ -22,7 +23,7 @@ class WatchForm(FlaskForm):
     next = HiddenField()
 
 
-class SettingsForm(FlaskForm):
+class SettingsForm(Form):
     auto_watch = BooleanField(
         _l("Watch the threads I open or reply to"),
         description=_l("You are then told of every new reply there. You can stop or mute any "

@@ -1,19 +1,18 @@
 """Forms of the tribune's debates: papers, syntheses, translations."""
 
 from flask_babel import lazy_gettext as _l
-from flask_wtf import FlaskForm
 from wtforms import SelectField, SelectMultipleField, StringField, TextAreaField
 from wtforms.validators import DataRequired, Length, Optional
 from wtforms.widgets import CheckboxInput, ListWidget
 
-from tribune.forms import BodyField
+from tribune.forms import BodyField, Form
 from tribune.forum.forms import LANGUAGE_CHOICES
 from tribune.services.debate import POSITION_LIMIT, SUMMARY_LIMIT
 
 MARKDOWN_HELP = _l("Markdown: **bold**, *italic*, [link](https://…), > quote, - list.")
 
 
-class PaperFieldsForm(FlaskForm):
+class PaperFieldsForm(Form):
     position = StringField(
         _l("Position defended"),
         validators=[DataRequired(), Length(max=POSITION_LIMIT)],
@@ -46,7 +45,7 @@ class PaperForm(PaperFieldsForm):
     )
 
 
-class CloseForm(FlaskForm):
+class CloseForm(Form):
     agreed = BodyField(
         _l("What was agreed"),
         validators=[Optional()],
@@ -59,7 +58,7 @@ class CloseForm(FlaskForm):
     )
 
 
-class TranslationForm(FlaskForm):
+class TranslationForm(Form):
     language = SelectField(_l("Translate into"), choices=[])
     title = StringField(
         _l("Title in this language"),

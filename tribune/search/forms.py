@@ -4,18 +4,18 @@ A GET form (bookmarkable, shareable), so no CSRF token: searching changes nothin
 """
 
 from flask_babel import lazy_gettext as _l
-from flask_wtf import FlaskForm
 from sqlalchemy import select
 from wtforms import HiddenField, SearchField, SelectChoice, SelectField, StringField
 
 from tribune.extensions import db
+from tribune.forms import Form
 from tribune.i18n import LANGUAGE_NAMES
 from tribune.models import Association, Section
 
 DATE_HINT = _l("2010-03-28, or Jalali 1389-01-08")
 
 
-class SearchForm(FlaskForm):
+class SearchForm(Form):
     class Meta:
         csrf = False
 
