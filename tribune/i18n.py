@@ -120,7 +120,7 @@ def when(dt, with_time=True):
     """A <time> element: the reader's calendar shown, the other calendar in the title."""
     if dt is None:
         return ""
-    return _time_element(dt, dates_locale(), display_timezone(), with_time)
+    return time_element(dt, dates_locale(), display_timezone(), with_time)
 
 
 # A post's <time> is the same for every reader of its language and calendar, and a thread is
@@ -129,7 +129,7 @@ def when(dt, with_time=True):
 # when it has the focus (a tap on a phone, the keyboard): tribune.css, "time[data-other]"
 # (issue 17).
 @lru_cache(maxsize=8192)
-def _time_element(dt, locale, tz, with_time):
+def time_element(dt, locale, tz, with_time):
     shown = calendars.format_datetime(dt, locale, tz=tz, with_time=with_time)
     other = escape(calendars.other_calendar(dt, locale, tz=tz))
     # Every part escaped, joined by one f-string: less than half the cost of Markup's %, which
@@ -154,7 +154,7 @@ def _when_filter(context, dt, with_time=True):
         return ""
     locale = context.get("page_dates") or dates_locale()
     tz = context.get("page_tz") or display_timezone()
-    return _time_element(dt, locale, tz, with_time)
+    return time_element(dt, locale, tz, with_time)
 
 
 @pass_context

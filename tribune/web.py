@@ -8,6 +8,7 @@ from werkzeug.exceptions import HTTPException
 from werkzeug.routing import IntegerConverter
 
 from tribune.extensions import db
+from tribune.forum import post_html
 from tribune.models.base import MAX_ID
 from tribune.text import bidi
 
@@ -94,6 +95,8 @@ def init_app(app):
     # A city and country as one phrase; a query's words each isolated (issue 17).
     app.jinja_env.globals["place"] = bidi.place
     app.jinja_env.filters["isolated_words"] = bidi.isolated_words
+    # A thread page's posts, rendered in Python (forum/post_html.py, issue 14).
+    app.jinja_env.globals["post_articles"] = post_html.post_articles
 
     @app.context_processor
     def _site():
