@@ -58,11 +58,33 @@ class QuietHandler(WSGIRequestHandler):
         pass
 
 
+def read_whole(app):
+    """The app, each response read whole and closed before werkzeug sends it.
+
+    When a page navigates away while a file is still being sent (a favicon, a font), werkzeug's
+    development server drops the response without closing it, and the open file surfaces later
+    as a ResourceWarning in whichever test the garbage collector runs in. Pages and static files
+    here are small, and no response is streamed.
+    """
+
+    def wsgi(environ, start_response):
+        response = app(environ, start_response)
+        try:
+            return [b"".join(response)]
+        finally:
+            if hasattr(response, "close"):
+                response.close()
+
+    return wsgi
+
+
 class LiveServer:
     """The app served by werkzeug in a background thread on a free loopback port."""
 
     def __init__(self, app):
-        self.server = make_server("127.0.0.1", 0, app, threaded=True, request_handler=QuietHandler)
+        self.server = make_server(
+            "127.0.0.1", 0, read_whole(app), threaded=True, request_handler=QuietHandler
+        )
         # Request threads are joined on close, so a response still being sent when the test
         # ends (a favicon the closing page cancelled) closes its file there, not in the garbage
         # collector during a later test.
