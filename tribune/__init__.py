@@ -38,7 +38,9 @@ def create_app(test_config=None):
     # First of the request hooks: malformed input is refused before anything parses it.
     security.guard_input(app)
     extensions.csrf.init_app(app)
-    i18n.init_app(app)
+    from tribune.services import site_cache
+
+    i18n.init_app(app, site_locale=lambda: site_cache.current().default_locale)
     security.init_app(app)
     web.init_app(app)
     from tribune import assets, compression

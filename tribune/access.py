@@ -13,10 +13,10 @@ moderation act is done, and logged, under a term (issue 4).
 from datetime import timedelta
 
 from flask import g, has_request_context
-from sqlalchemy import func, select, true, union
+from sqlalchemy import and_, func, or_, select, true, union
 
 from tribune.extensions import db
-from tribune.models import ModeratorTerm, Post, Thread
+from tribune.models import ModeratorTerm, Notification, Post, Thread, User
 from tribune.models.base import utcnow
 from tribune.services import NotFound
 
@@ -110,6 +110,40 @@ def hidden_post_ids():
         select(Post.id)
         .join(Thread, Thread.id == Post.thread_id)
         .where(~visible_threads_clause(None)),
+    )
+
+
+def visible_notifications_clause(now=None):
+    """The SQL condition on Notification for those still shown to their reader (listed, counted,
+    mailed): not about a post or thread hidden or merged since, nor from an author suspended or
+    disabled since; the rule is applied when reading, whatever happened after the writing."""
+    now = now or utcnow()
+    hidden_post = select(Post.id).where(Post.id == Notification.post_id, Post.is_hidden.is_(True))
+    unseen_thread = select(Thread.id).where(
+        Thread.id == Notification.thread_id,
+        or_(Thread.is_hidden.is_(True), Thread.merged_into_id.is_not(None)),
+    )
+    # A moderation act is told even though (because) it hid the post or thread; its actor is a
+    # moderator whatever their state since.
+    return or_(
+        Notification.kind == "moderation",
+        and_(
+            ~hidden_post.exists(),
+            ~unseen_thread.exists(),
+            or_(Notification.actor_id.is_(None), _notification_actor_ok(now)),
+        ),
+    )
+
+
+def _notification_actor_ok(now):
+    return (
+        select(User.id)
+        .where(
+            User.id == Notification.actor_id,
+            or_(User.suspended_until.is_(None), User.suspended_until <= now),
+            User.is_disabled.is_(False),
+        )
+        .exists()
     )
 
 
