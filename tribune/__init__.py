@@ -27,7 +27,7 @@ def create_app(test_config=None):
     instance.mkdir(parents=True, exist_ok=True)
     _fill_instance_defaults(app, instance)
 
-    from tribune import database, extensions, i18n, security, web
+    from tribune import blueprints, database, extensions, i18n, security, web
 
     database.init_app(app)
     from tribune import fulltext
@@ -43,6 +43,7 @@ def create_app(test_config=None):
     i18n.init_app(app, site_locale=lambda: site_cache.current().default_locale)
     security.init_app(app)
     web.init_app(app)
+    blueprints.init_app(app)
     from tribune import assets, compression
 
     compression.init_app(app)

@@ -9,8 +9,8 @@ from sqlalchemy import func, or_, select
 from sqlalchemy.orm import aliased, contains_eager
 
 from tribune import access
+from tribune.accounts import bp
 from tribune.accounts.forms import EmptyForm
-from tribune.accounts.views import bp
 from tribune.extensions import db
 from tribune.models import Paper, PaperSignature, Post, Thread
 from tribune.papers import queries as papers_queries

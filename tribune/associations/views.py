@@ -1,7 +1,7 @@
 """Association pages (name, city, country, public members, papers signed) and the page where
 participants state their affiliations (optional: privacy first)."""
 
-from flask import Blueprint, abort, flash, redirect, render_template, request, url_for
+from flask import abort, flash, redirect, render_template, request, url_for
 from flask_babel import gettext as _
 from flask_login import current_user, login_required
 from sqlalchemy import func, select
@@ -9,6 +9,7 @@ from wtforms import SelectChoice
 
 from tribune import access
 from tribune.accounts.forms import EmptyForm
+from tribune.associations import bp
 from tribune.associations.forms import AffiliationForm, AssociationForm
 from tribune.extensions import db
 from tribune.forms import attach_error
@@ -24,8 +25,6 @@ from tribune.papers import queries as paper_queries
 from tribune.services import Invalid, NotFound, debate_associations
 from tribune.services.debate import ID_RULE as ID
 from tribune.text.bidi import isolate
-
-bp = Blueprint("associations", __name__, url_prefix="/associations")
 
 
 def _association_or_404(slug):

@@ -10,10 +10,9 @@ from wtforms import SelectChoice
 from tribune.extensions import db
 from tribune.forms import attach_error
 from tribune.models import Association, ModeratorTerm, Suspension
-from tribune.moderation import queries
+from tribune.moderation import bp, queries
 from tribune.moderation.forms import ReasonForm, RestrictForm, TermForm
 from tribune.moderation.helpers import done, get_or_404, refused_answer, user_or_404
-from tribune.moderation.views import bp
 from tribune.services import Invalid, Refused, accounts, terms
 from tribune.services import moderation_users as users_moderation
 

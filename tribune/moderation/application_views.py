@@ -6,9 +6,9 @@ from flask_login import current_user
 
 from tribune.extensions import db
 from tribune.models import User
+from tribune.moderation import bp
 from tribune.moderation.forms import ReasonForm
 from tribune.moderation.helpers import refused_answer
-from tribune.moderation.views import bp
 from tribune.services import Invalid, NotFound, Refused, registration
 
 

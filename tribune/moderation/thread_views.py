@@ -8,7 +8,7 @@ from wtforms import SelectChoice
 from tribune.extensions import db
 from tribune.forms import attach_error
 from tribune.models import Section, Thread
-from tribune.moderation import queries
+from tribune.moderation import bp, queries
 from tribune.moderation.forms import (
     MergeForm,
     MoveForm,
@@ -18,7 +18,6 @@ from tribune.moderation.forms import (
     TitleForm,
 )
 from tribune.moderation.helpers import done, get_or_404, locale, refused_answer
-from tribune.moderation.views import bp
 from tribune.services import Invalid, Refused, moderation
 
 

@@ -6,7 +6,6 @@ else needs a moderator term in force. Anyone else gets 404, as if the page did n
 """
 
 from flask import (
-    Blueprint,
     abort,
     current_app,
     flash,
@@ -24,7 +23,7 @@ from tribune.extensions import db, limiter
 from tribune.forms import attach_error
 from tribune.models import Post, Report
 from tribune.models.moderation import ACTIONS
-from tribune.moderation import queries
+from tribune.moderation import bp, queries
 from tribune.moderation.forms import (
     HandleReportForm,
     HandoverForm,
@@ -48,8 +47,6 @@ from tribune.services import (
     terms,
 )
 from tribune.web import existing_page, page_arg
-
-bp = Blueprint("moderation", __name__, url_prefix="/moderation")
 
 PUBLIC_ENDPOINTS = frozenset({"moderation.log", "moderation.log_head", "moderation.moderators"})
 PARTICIPANT_ENDPOINTS = frozenset({"moderation.report_post"})
@@ -78,13 +75,11 @@ def _guard():
     return None
 
 
-@bp.app_template_global()
 def moderation_label(action):
     """The readable name of a logged act (templates)."""
     return action_label(action)
 
 
-@bp.app_template_global()
 def slow_mode_label(seconds):
     """A slow-mode interval in words (templates)."""
     return interval_label(seconds)
@@ -273,7 +268,3 @@ def handover():
             return done(_("Your handover note was saved."), url_for(".dashboard"))
     status = 400 if form.errors else 200
     return render_template("moderation/handover.html", term=term, form=form), status
-
-
-# The thread, account and term pages join this blueprint; imported here, once, so `bp` is complete.
-from tribune.moderation import account_views, application_views, thread_views  # noqa: E402, F401, I001
