@@ -26,9 +26,25 @@ def is_participant(user):
     return bool(user is not None and user.is_authenticated and user.is_active)
 
 
+def anyone(user):
+    """Every reader, with an account or without."""
+    return True
+
+
+def is_logged_in(user):
+    """Logged in, whatever the account's state (the page itself says what it may do)."""
+    return bool(user is not None and user.is_authenticated)
+
+
 def is_admin(user):
     """An administrator."""
-    return is_participant(user) and user.role == "admin"
+    return is_participant(user) and has_admin_role(user)
+
+
+def has_admin_role(user):
+    """The account carries administrator rights, even while it cannot use them (disabled,
+    suspended): such an account is handed over, never deleted or restricted by moderation."""
+    return user.role == "admin"
 
 
 def current_term(user, at=None):
@@ -68,6 +84,28 @@ def forget_terms():
 def can_moderate(user, section=None, at=None):
     """Whether the user holds moderation powers: a term in force (terms cover every section)."""
     return current_term(user, at) is not None
+
+
+def is_staff(user):
+    """An administrator or a moderator in term: who must use two-factor authentication, and who
+    is spared the posting limits of new accounts."""
+    return is_admin(user) or can_moderate(user)
+
+
+def restriction_barrier(actor, user):
+    """Why moderation may not suspend or silence `user`'s account, or None when it may: never
+    one's own, an archived author's placeholder, a moderator in term's (an administrator ends
+    the term instead) or an administrator's. The reasons are named so the service can say which.
+    """
+    if user.id == actor.id:
+        return "self"
+    if user.is_placeholder:
+        return "placeholder"
+    if can_moderate(user):
+        return "moderator"
+    if has_admin_role(user):
+        return "admin"
+    return None
 
 
 def can_view_thread(user, thread):
@@ -233,6 +271,11 @@ def slow_mode_wait(user, thread, at=None):
 def is_closed(thread):
     """Whether a debate was closed with a synthesis (and not reopened): it is then read-only."""
     return thread is not None and thread.closed_at is not None
+
+
+def is_own_thread(user, thread):
+    """The user opened the thread: closing or reopening it is then theirs, not moderation."""
+    return thread.author_id == user.id
 
 
 def can_close_debate(user, thread):

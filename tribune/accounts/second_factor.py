@@ -17,7 +17,7 @@ from tribune.services import Invalid, Refused, sessions, twofactor
 def _staff_must_enable():
     from tribune import access
 
-    return access.is_admin(current_user) or access.can_moderate(current_user)
+    return access.is_staff(current_user)
 
 
 @bp.route("/two-factor", methods=["GET", "POST"])

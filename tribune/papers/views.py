@@ -327,7 +327,7 @@ def translate(post_id):
     existing = debate_posts.translation_of(post, chosen)
     if request.method == "GET":
         form.language.data = chosen
-        if existing is not None and existing.translator_id == current_user.id:
+        if access.can_edit_translation(current_user, existing):
             form.body.data = existing.body_source
             form.title.data = existing.title or ""
     if form.validate_on_submit():

@@ -193,7 +193,7 @@ def delete_account(user, password, confirm_second_factor=None):
         raise Invalid(_l("The password is not right."), field="password")
     if confirm_second_factor is not None:
         confirm_second_factor(user)
-    if user.role == "admin":
+    if access.has_admin_role(user):
         raise Refused(_l("An administrator must hand the role to someone else first."))
     placeholder = f"{DELETED_PREFIX}-{secrets.token_hex(6)}"
     user.username = placeholder
@@ -244,8 +244,7 @@ def check_posting_limits(user, opening_thread):
         _limits_waived.get()
         or not config["NEW_ACCOUNT_DAYS"]
         or moment - user.created_at >= timedelta(days=config["NEW_ACCOUNT_DAYS"])
-        or access.is_admin(user)
-        or access.can_moderate(user)
+        or access.is_staff(user)
     ):
         return
     interval = config["NEW_ACCOUNT_POST_INTERVAL"]
