@@ -8,25 +8,51 @@ FLASK  := $(BIN)/flask --app tribune
 HOST   ?= 127.0.0.1
 PORT   ?= 5000
 
-.PHONY: run serve static test setup setup-test translations lint security bench bench-search bench-pages bench-notify bench-backup clean
+.PHONY: run serve static test setup setup-test setup-bench translations lint security lock bench bench-search bench-pages bench-notify bench-backup clean
 
 $(BIN)/python:
 	@$(PYTHON) -c 'import sys; sys.exit(0 if sys.version_info >= (3, 11) else "Tribune needs Python 3.11 or newer")'
 	$(PYTHON) -m venv $(VENV)
 	$(BIN)/python -m pip install --quiet --upgrade pip
 
-# Reinstall when pyproject.toml changes; the stamp files remember what was installed.
-$(VENV)/.installed: pyproject.toml | $(BIN)/python
-	$(BIN)/python -m pip install --quiet -e .
+# The exact versions come from the lock files (`make lock` writes them from the ranges in
+# pyproject.toml); Tribune itself is installed on top without resolving anything again.
+# Reinstall when a lock file changes; the stamp files remember what was installed.
+$(VENV)/.installed: requirements.txt pyproject.toml | $(BIN)/python
+	$(BIN)/python -m pip install --quiet -r requirements.txt
+	$(BIN)/python -m pip install --quiet --no-deps -e .
 	@touch $@
 
-$(VENV)/.installed-test: pyproject.toml | $(BIN)/python
-	$(BIN)/python -m pip install --quiet -e '.[test]'
+$(VENV)/.installed-test: requirements-test.txt pyproject.toml | $(BIN)/python
+	$(BIN)/python -m pip install --quiet -r requirements-test.txt
+	$(BIN)/python -m pip install --quiet --no-deps -e .
 	@touch $@ $(VENV)/.installed
+
+$(VENV)/.installed-bench: requirements-bench.txt pyproject.toml | $(BIN)/python
+	$(BIN)/python -m pip install --quiet -r requirements-bench.txt
+	$(BIN)/python -m pip install --quiet --no-deps -e .
+	@touch $@ $(VENV)/.installed-test $(VENV)/.installed
 
 setup: $(VENV)/.installed translations
 
 setup-test: $(VENV)/.installed-test translations
+
+setup-bench: $(VENV)/.installed-bench translations
+
+# The lock files, from the ranges in pyproject.toml, by uv (installed into .venv for this):
+# one resolution for every platform (Linux x86_64 and aarch64 alike) and every Python from
+# 3.11 on, with environment markers where they differ; packages from PyPI only. Versions
+# already locked are kept: `make lock LOCK_FLAGS="--upgrade-package flask"` moves one package,
+# `make lock LOCK_FLAGS=--upgrade` all of them. Each lock is resolved with the one before as
+# its constraint, so the three agree on every package they share.
+LOCK_FLAGS ?=
+UV_COMPILE = $(BIN)/uv pip compile pyproject.toml --universal --python-version 3.11 \
+	--index-url https://pypi.org/simple --custom-compile-command "make lock" --quiet $(LOCK_FLAGS)
+lock: | $(BIN)/python
+	$(BIN)/python -m pip install --quiet 'uv>=0.5'
+	$(UV_COMPILE) -o requirements.txt
+	$(UV_COMPILE) --extra test -c requirements.txt -o requirements-test.txt
+	$(UV_COMPILE) --extra test --extra bench -c requirements-test.txt -o requirements-bench.txt
 
 # Compiled catalogues (.mo) are built from the committed .po files, never committed themselves.
 translations: | $(BIN)/python
@@ -79,20 +105,17 @@ messages: | $(BIN)/python
 # (bench/run_all.py; the 1M PostgreSQL run takes a long while). Results go to bench/out/.
 BENCH_POSTS ?= 10000
 BENCH_BACKEND ?= whoosh
-bench: setup-test
-	$(BIN)/python -m pip install --quiet -e '.[bench]'
+bench: setup-bench
 	$(BIN)/python bench/search_bench.py --backend $(BENCH_BACKEND) --posts $(BENCH_POSTS)
 
-bench-search: setup-test
-	$(BIN)/python -m pip install --quiet -e '.[bench]'
+bench-search: setup-bench
 	$(BIN)/python bench/run_all.py
 
 # Page benchmark (bench/pages.py): the probe page against the thread page, the list pages at 10k
 # and 100k posts, the mixed load of 50 participants on SQLite and PostgreSQL + Redis, and
 # `archive import`; one table. PostgreSQL and Redis from BENCH_DATABASE_URL (a database named
 # *_bench or tribune_bench*, dropped and made again), BENCH_IMPORT_DATABASE_URL, BENCH_REDIS_URL.
-bench-pages: setup-test
-	$(BIN)/python -m pip install --quiet -e '.[bench]'
+bench-pages: setup-bench
 	$(BIN)/python bench/pages.py
 
 # Notification fan-out (bench/notify_bench.py): a reply in a thread with 1,000 watchers against
@@ -103,8 +126,7 @@ bench-notify: setup-test
 	$(BIN)/python bench/notify_bench.py $(if $(BENCH_DB),--database-url $(BENCH_DB))
 
 # Backup, restore (SQLite and PostgreSQL) and mirror: time and peak memory (bench/backup_bench.py).
-bench-backup: setup-test
-	$(BIN)/python -m pip install --quiet -e '.[bench]'
+bench-backup: setup-bench
 	$(BIN)/python bench/backup_bench.py --posts $(BENCH_POSTS) --postgres
 
 clean:

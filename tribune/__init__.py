@@ -27,7 +27,7 @@ def create_app(test_config=None):
     instance.mkdir(parents=True, exist_ok=True)
     _fill_instance_defaults(app, instance)
 
-    from tribune import database, extensions, i18n, security, web
+    from tribune import blueprints, database, extensions, i18n, security, web
 
     database.init_app(app)
     from tribune import fulltext
@@ -38,9 +38,12 @@ def create_app(test_config=None):
     # First of the request hooks: malformed input is refused before anything parses it.
     security.guard_input(app)
     extensions.csrf.init_app(app)
-    i18n.init_app(app)
+    from tribune.services import site_cache
+
+    i18n.init_app(app, site_locale=lambda: site_cache.current().default_locale)
     security.init_app(app)
     web.init_app(app)
+    blueprints.init_app(app)
     from tribune import assets, compression
 
     compression.init_app(app)

@@ -13,10 +13,10 @@ moderation act is done, and logged, under a term (issue 4).
 from datetime import timedelta
 
 from flask import g, has_request_context
-from sqlalchemy import func, select, true, union
+from sqlalchemy import and_, func, or_, select, true, union
 
 from tribune.extensions import db
-from tribune.models import ModeratorTerm, Post, Thread
+from tribune.models import ModeratorTerm, Notification, Post, Thread, User
 from tribune.models.base import utcnow
 from tribune.services import NotFound
 
@@ -26,9 +26,25 @@ def is_participant(user):
     return bool(user is not None and user.is_authenticated and user.is_active)
 
 
+def anyone(user):
+    """Every reader, with an account or without."""
+    return True
+
+
+def is_logged_in(user):
+    """Logged in, whatever the account's state (the page itself says what it may do)."""
+    return bool(user is not None and user.is_authenticated)
+
+
 def is_admin(user):
     """An administrator."""
-    return is_participant(user) and user.role == "admin"
+    return is_participant(user) and has_admin_role(user)
+
+
+def has_admin_role(user):
+    """The account carries administrator rights, even while it cannot use them (disabled,
+    suspended): such an account is handed over, never deleted or restricted by moderation."""
+    return user.role == "admin"
 
 
 def current_term(user, at=None):
@@ -68,6 +84,28 @@ def forget_terms():
 def can_moderate(user, section=None, at=None):
     """Whether the user holds moderation powers: a term in force (terms cover every section)."""
     return current_term(user, at) is not None
+
+
+def is_staff(user):
+    """An administrator or a moderator in term: who must use two-factor authentication, and who
+    is spared the posting limits of new accounts."""
+    return is_admin(user) or can_moderate(user)
+
+
+def restriction_barrier(actor, user):
+    """Why moderation may not suspend or silence `user`'s account, or None when it may: never
+    one's own, an archived author's placeholder, a moderator in term's (an administrator ends
+    the term instead) or an administrator's. The reasons are named so the service can say which.
+    """
+    if user.id == actor.id:
+        return "self"
+    if user.is_placeholder:
+        return "placeholder"
+    if can_moderate(user):
+        return "moderator"
+    if has_admin_role(user):
+        return "admin"
+    return None
 
 
 def can_view_thread(user, thread):
@@ -110,6 +148,40 @@ def hidden_post_ids():
         select(Post.id)
         .join(Thread, Thread.id == Post.thread_id)
         .where(~visible_threads_clause(None)),
+    )
+
+
+def visible_notifications_clause(now=None):
+    """The SQL condition on Notification for those still shown to their reader (listed, counted,
+    mailed): not about a post or thread hidden or merged since, nor from an author suspended or
+    disabled since; the rule is applied when reading, whatever happened after the writing."""
+    now = now or utcnow()
+    hidden_post = select(Post.id).where(Post.id == Notification.post_id, Post.is_hidden.is_(True))
+    unseen_thread = select(Thread.id).where(
+        Thread.id == Notification.thread_id,
+        or_(Thread.is_hidden.is_(True), Thread.merged_into_id.is_not(None)),
+    )
+    # A moderation act is told even though (because) it hid the post or thread; its actor is a
+    # moderator whatever their state since.
+    return or_(
+        Notification.kind == "moderation",
+        and_(
+            ~hidden_post.exists(),
+            ~unseen_thread.exists(),
+            or_(Notification.actor_id.is_(None), _notification_actor_ok(now)),
+        ),
+    )
+
+
+def _notification_actor_ok(now):
+    return (
+        select(User.id)
+        .where(
+            User.id == Notification.actor_id,
+            or_(User.suspended_until.is_(None), User.suspended_until <= now),
+            User.is_disabled.is_(False),
+        )
+        .exists()
     )
 
 
@@ -199,6 +271,11 @@ def slow_mode_wait(user, thread, at=None):
 def is_closed(thread):
     """Whether a debate was closed with a synthesis (and not reopened): it is then read-only."""
     return thread is not None and thread.closed_at is not None
+
+
+def is_own_thread(user, thread):
+    """The user opened the thread: closing or reopening it is then theirs, not moderation."""
+    return thread.author_id == user.id
 
 
 def can_close_debate(user, thread):

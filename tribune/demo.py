@@ -4,7 +4,6 @@ Loaded by `flask --app tribune demo load` (and `make run`) into an empty databas
 same services participants use, so the demo exercises the real code paths.
 """
 
-import secrets
 from datetime import UTC, datetime, timedelta
 
 from sqlalchemy import func, select
@@ -12,7 +11,7 @@ from sqlalchemy import func, select
 from tribune import demo_debates
 from tribune.extensions import db
 from tribune.models import Association, Post, Section
-from tribune.services import accounts, debate, debate_posts, posting, thread_days
+from tribune.services import accounts, debate, debate_posts, passwords, posting, thread_days
 from tribune.services import sections as sections_service
 from tribune.services.sections import SectionTexts
 
@@ -245,15 +244,6 @@ THREADS = [
 ]
 
 
-def random_password(username):
-    """A random password nobody knows, which (as the password rules require) never happens to
-    contain the username."""
-    while True:
-        password = secrets.token_urlsafe(24)
-        if username.casefold() not in password.casefold():
-            return password
-
-
 def is_empty():
     """Whether the database holds no sections yet (a fresh install)."""
     return db.session.scalar(select(func.count(Section.id))) == 0
@@ -275,7 +265,7 @@ def load():
     for username, display_name in PEOPLE:
         # Demo accounts get a random password nobody knows: they show content, not a back door.
         people[username] = accounts.register(
-            username, random_password(username), display_name=display_name
+            username, passwords.random_password(username), display_name=display_name
         )
     sections = {s.slug: s for s in db.session.scalars(select(Section))}
     associations = {a.slug: a for a in db.session.scalars(select(Association))}

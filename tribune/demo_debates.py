@@ -15,9 +15,11 @@ from tribune.services import (
     accounts,
     agenda,
     agenda_commemorations,
+    debate,
     debate_associations,
     debate_closing,
     debate_posts,
+    passwords,
     posting,
     terms,
 )
@@ -218,17 +220,16 @@ def _opening(thread):
 
 def create_coordinator():
     """An administrator account nobody can log in to: it confirms the demo affiliations."""
-    from tribune.demo import random_password
-
     return accounts.register(
-        "coordination", random_password("coordination"), display_name="هماهنگی", role="admin"
+        "coordination",
+        passwords.random_password("coordination"),
+        display_name="هماهنگی",
+        role="admin",
     )
 
 
 def load(people, sections, associations, threads, coordinator):
     """Everything after the demo threads exist. Returns the number of posts written."""
-    from tribune.services import debate
-
     written = 0
     for section, author, language, title, position, summary, signed, body in EXTRA_PAPERS:
         threads[title] = debate.publish_paper(

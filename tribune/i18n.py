@@ -41,11 +41,10 @@ def select_locale():
         return chosen
     if current_user and current_user.is_authenticated and current_user.locale in locales:
         return current_user.locale
-    # The language administrators chose for the site (services/site.py; the configured one
-    # until they choose).
-    from tribune.services import site
-
-    return site.current().default_locale
+    # The language administrators chose for the site (services/site_cache.py; the configured
+    # one until they choose), asked through the function create_app() gave: the services sit
+    # above this module, which they use for their messages.
+    return current_app.extensions["tribune.site_locale"]()
 
 
 def current_locale():
@@ -216,8 +215,9 @@ def language_name(code):
     return LANGUAGE_NAMES.get(code, code)
 
 
-def init_app(app):
-    """Attach Flask-Babel and the template helpers."""
+def init_app(app, site_locale):
+    """Attach Flask-Babel and the template helpers; `site_locale()` is the site's language."""
+    app.extensions["tribune.site_locale"] = site_locale
     app.config.setdefault("BABEL_DEFAULT_LOCALE", "en")
     app.config.setdefault("BABEL_TRANSLATION_DIRECTORIES", "translations")
     babel.init_app(app, locale_selector=select_locale)

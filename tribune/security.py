@@ -137,7 +137,7 @@ def require_two_factor_for_staff():
     from tribune import access
     from tribune.services import twofactor
 
-    if not (access.is_admin(current_user) or access.can_moderate(current_user)):
+    if not access.is_staff(current_user):
         return None
     if twofactor.is_enabled(current_user):
         return None

@@ -1,4 +1,4 @@
-"""Blueprints, error pages and the form-error bridge between services and views."""
+"""What every view shares: paging arguments, the id converter and the error pages."""
 
 from flask import abort, current_app, jsonify, render_template, request
 from flask_babel import gettext as _
@@ -8,9 +8,7 @@ from werkzeug.exceptions import HTTPException
 from werkzeug.routing import IntegerConverter
 
 from tribune.extensions import db
-from tribune.forum import post_html
 from tribune.models.base import MAX_ID
-from tribune.text import bidi
 
 # No list has this many pages; a larger ?page= names no page (and its OFFSET could overflow).
 MAX_PAGE = 2**31 - 1
@@ -46,67 +44,8 @@ def existing_page(pagination):
 
 
 def init_app(app):
-    """Register every blueprint and the error handlers."""
+    """The id converter and the error handlers (blueprints: tribune/blueprints.py)."""
     app.url_map.converters["int"] = BoundedIntConverter
-    from tribune.accounts.views import bp as accounts_bp
-    from tribune.forum.views import bp as forum_bp
-    from tribune.main.views import bp as main_bp
-    from tribune.moderation.views import bp as moderation_bp
-
-    app.register_blueprint(main_bp)
-    app.register_blueprint(accounts_bp)
-    app.register_blueprint(forum_bp)
-    app.register_blueprint(moderation_bp)
-    from tribune.api.views import bp as api_bp
-    from tribune.search.views import bp as search_bp
-
-    app.register_blueprint(search_bp)
-    app.register_blueprint(api_bp)
-    from tribune.agenda.views import bp as agenda_bp
-    from tribune.archive.views import bp as archive_bp
-    from tribune.associations.views import bp as associations_bp
-    from tribune.papers.views import bp as papers_bp
-
-    app.register_blueprint(papers_bp)
-    app.register_blueprint(agenda_bp)
-    app.register_blueprint(associations_bp)
-    app.register_blueprint(archive_bp)
-    from tribune.admin import bp as admin_bp
-
-    app.register_blueprint(admin_bp)
-
-    from tribune.compose import bp as compose_bp
-    from tribune.feeds import bp as feeds_bp
-    from tribune.notifications import bp as notifications_bp
-
-    app.register_blueprint(feeds_bp)
-    app.register_blueprint(compose_bp)
-
-    app.register_blueprint(notifications_bp)
-
-    from tribune import access
-
-    # Templates ask the access module directly ("may this reader edit this post?").
-    app.jinja_env.globals["access"] = access
-    # Names where no markup can isolate them (a page's <title>, an <option>): FSI ... PDI.
-    app.jinja_env.filters["isolate"] = bidi.isolate
-    # A name inside a translated sentence ("New thread in %(section)s"): <bdi>name</bdi>.
-    app.jinja_env.filters["bdi"] = bidi.bdi
-    # A city and country as one phrase; a query's words each isolated (issue 17).
-    app.jinja_env.globals["place"] = bidi.place
-    app.jinja_env.filters["isolated_words"] = bidi.isolated_words
-    # A thread page's posts, rendered in Python (forum/post_html.py, issue 14).
-    app.jinja_env.globals["post_articles"] = post_html.post_articles
-
-    @app.context_processor
-    def _site():
-        # The site's name, tagline and rules as administrators wrote them (services/site.py).
-        from tribune.i18n import current_locale
-        from tribune.services import site
-
-        snapshot = site.current()
-        return {"site": snapshot, "site_name": snapshot.name(current_locale())}
-
     app.register_error_handler(CSRFError, _csrf_error)
     app.register_error_handler(HTTPException, _http_error)
     app.register_error_handler(Exception, _unexpected_error)

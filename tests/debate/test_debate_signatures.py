@@ -13,8 +13,17 @@ from tests.conftest import make_config, reset_schema
 from tests.support import FAST_HASH, PASSWORD, login
 from tribune import create_app
 from tribune.extensions import db
-from tribune.models import Association, PaperSignature, PaperSignatureEvent, Section
-from tribune.services import Refused, accounts, archive, debate, debate_associations, people
+from tribune.models import Association, PaperSignature, PaperSignatureEvent
+from tribune.services import (
+    Refused,
+    accounts,
+    archive,
+    debate,
+    debate_associations,
+    people,
+    sections,
+)
+from tribune.services.sections import SectionTexts
 
 
 @pytest.fixture
@@ -164,9 +173,11 @@ def test_0011_backfills_the_history_from_existing_signatures_and_downgrades(tmp_
         upgrade()
         coordinator = accounts.register("coordinator", PASSWORD, role="admin")
         sara, kaveh, maryam = (accounts.register(n, PASSWORD) for n in ("sara", "kaveh", "maryam"))
-        section = Section(area="tribune", slug="alternatives", title="بدیل‌ها")
+        section = sections.build(
+            "tribune", "alternatives", {"fa": SectionTexts("بدیل‌ها")}, default="fa"
+        )
         paris = Association(slug="paris", name="انجمن پاریس", city="Paris")
-        db.session.add_all([section, paris])
+        db.session.add(paris)
         db.session.commit()
         for member in (kaveh, maryam):
             membership = debate_associations.state_affiliation(member, paris)

@@ -202,3 +202,24 @@ def test_csrf_is_required_on_moderation_forms(app_config, tmp_path, make_user):
         assert "form" in response.get_data(as_text=True).lower()
         db.session.remove()
         db.engine.dispose()
+
+
+def test_every_moderation_route_declares_who_may_reach_it(app):
+    """Deny by default: the guard refuses a route without a declaration, so each must have one."""
+    endpoints = {rule.endpoint for rule in app.url_map.iter_rules()}
+    moderation = sorted(e for e in endpoints if e.startswith("moderation."))
+    assert moderation
+    undeclared = [
+        e for e in moderation if not hasattr(app.view_functions[e], "moderation_rule")
+    ]
+    assert undeclared == []
+
+
+def test_a_moderation_route_without_a_declaration_is_refused(app, client, make_moderator):
+    app.add_url_rule(
+        "/moderation/undeclared", endpoint="moderation.undeclared", view_func=lambda: "open"
+    )
+    make_moderator("mina")
+    login(client, "mina")
+    assert client.get("/moderation/undeclared").status_code == 404
+    assert client.get("/moderation/").status_code == 200

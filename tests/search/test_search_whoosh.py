@@ -23,8 +23,9 @@ from tribune import create_app, fulltext
 from tribune.extensions import db
 from tribune.fulltext import whoosh_indexer
 from tribune.fulltext.whoosh_index import close_searchers
-from tribune.models import Post, SearchState, Section
-from tribune.services import accounts, posting
+from tribune.models import Post, SearchState
+from tribune.services import accounts, posting, sections
+from tribune.services.sections import SectionTexts
 
 
 @pytest.fixture
@@ -282,7 +283,7 @@ def test_two_web_workers_writing_at_once_never_show_a_lock_error(tmp_path, caplo
         reset_schema()
         for name in ("sara", "kaveh"):
             accounts.register(name, PASSWORD)
-        db.session.add(Section(area="tribune", slug="alternatives", title="بدیل‌ها"))
+        sections.build("tribune", "alternatives", {"fa": SectionTexts("بدیل‌ها")}, default="fa")
         db.session.commit()
         db.session.remove()
     per_worker = 6

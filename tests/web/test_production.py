@@ -161,7 +161,7 @@ def built_app(tmp_path):
 def test_build_fingerprints_rewrites_and_compresses(tmp_path):
     app = create_app(make_config(tmp_path))
     manifest = assets.build(app.static_folder, tmp_path / "out")
-    assert set(manifest) >= {"css/tribune.css", "js/tribune.js", "fonts/Vazirmatn-Tribune.woff2"}
+    assert set(manifest) >= {"css/tribune.css", "js/quote.js", "fonts/Vazirmatn-Tribune.woff2"}
     assert all(assets.HASHED.search(name) for name in manifest.values())
     assert not any(name.endswith((".md", ".txt")) for name in manifest)
     css = (tmp_path / "out" / manifest["css/tribune.css"]).read_text()

@@ -14,8 +14,8 @@ from flask import (
 from flask_login import current_user, login_required
 
 from tribune import access
+from tribune.accounts import bp
 from tribune.accounts.forms import EmptyForm, NewPasswordForm, ResetRequestForm
-from tribune.accounts.views import bp
 from tribune.extensions import limiter
 from tribune.forms import attach_error
 from tribune.i18n import gettext as _

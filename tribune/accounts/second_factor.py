@@ -4,9 +4,8 @@ from flask import Response, abort, flash, g, redirect, render_template, request,
 from flask_babel import gettext as _
 from flask_login import current_user, login_required, login_user
 
-from tribune.accounts import devices
+from tribune.accounts import bp, devices
 from tribune.accounts.forms import EmptyForm, TwoFactorEnableForm, TwoFactorManageForm
-from tribune.accounts.views import bp
 from tribune.forms import attach_error
 from tribune.services import Invalid, Refused, sessions, twofactor
 
@@ -18,7 +17,7 @@ from tribune.services import Invalid, Refused, sessions, twofactor
 def _staff_must_enable():
     from tribune import access
 
-    return access.is_admin(current_user) or access.can_moderate(current_user)
+    return access.is_staff(current_user)
 
 
 @bp.route("/two-factor", methods=["GET", "POST"])

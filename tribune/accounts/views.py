@@ -3,7 +3,6 @@
 import time
 
 from flask import (
-    Blueprint,
     abort,
     current_app,
     flash,
@@ -18,7 +17,7 @@ from flask_login import current_user, login_required, login_user, logout_user
 from wtforms import SelectChoice
 
 from tribune import access
-from tribune.accounts import devices
+from tribune.accounts import bp, devices
 from tribune.accounts.forms import (
     CalendarForm,
     CodeForm,
@@ -46,8 +45,6 @@ from tribune.services import (
     twofactor,
 )
 from tribune.text.calendars import format_datetime
-
-bp = Blueprint("accounts", __name__, url_prefix="/accounts")
 
 # How long the first login step (password right, code still to give) is remembered.
 PENDING_LOGIN_SECONDS = 300
@@ -331,10 +328,6 @@ def end_session(session_id):
             abort(404)
         flash(_("That session was ended."), "success")
     return redirect(url_for(".settings"))
-
-
-# The other account pages join this blueprint; imported here, once, so `bp` is complete.
-from tribune.accounts import privacy, profile_page, recovery, second_factor  # noqa: E402, F401, I001
 
 
 @bp.route("/invitations", methods=["GET", "POST"])

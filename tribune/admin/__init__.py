@@ -19,7 +19,6 @@ def _guard():
         abort(404)
 
 
-@bp.app_template_global()
 def registration_label(policy):
     """The registration policy in words (templates)."""
     return str(REGISTRATION_POLICY_LABELS.get(policy, policy))

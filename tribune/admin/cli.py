@@ -183,7 +183,7 @@ def admin_two_factor(username):
         user = accounts.find_by_username(username)
         if user is None or not user.is_active or user.is_placeholder:
             raise click.ClickException(f"No account {username!r} that can log in.")
-        if not (access.is_admin(user) or access.can_moderate(user)):
+        if not access.is_staff(user):
             raise click.ClickException(
                 f"{user.username} is neither an administrator nor a moderator in term: they set "
                 "up two-factor authentication themselves, in their settings."

@@ -163,38 +163,6 @@ class RegistrationForm(Form):
     reason = reason_field()
 
 
-class PeopleFilterForm(Form):
-    class Meta:
-        csrf = False
-
-    role = SelectField(
-        _l("Role"),
-        choices=[
-            SelectChoice("", _l("Any")),
-            SelectChoice("admin", _l("Administrators")),
-            SelectChoice("moderator", _l("Moderators in term")),
-            SelectChoice("participant", _l("Participants")),
-        ],
-        default="",
-    )
-    state = SelectField(
-        _l("State"),
-        choices=[
-            SelectChoice("", _l("Any")),
-            SelectChoice("active", _l("Active")),
-            SelectChoice("suspended", _l("Suspended or silenced")),
-            SelectChoice("disabled", _l("Disabled")),
-            SelectChoice("placeholder", _l("Placeholders of archived authors")),
-            SelectChoice("pending", _l("Awaiting approval")),
-        ],
-        default="",
-    )
-    seen_weeks = IntegerField(
-        _l("Not seen for at least (weeks)"), validators=[Optional(), NumberRange(min=0, max=1000)]
-    )
-    q = StringField(_l("Username starts with"), validators=[Optional(), Length(max=40)])
-
-
 class AssociationForm(Form):
     name = StringField(_l("Name"), validators=[DataRequired(), Length(max=200)])
     city = StringField(_l("City"), validators=[Optional(), Length(max=100)])

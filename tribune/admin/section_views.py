@@ -15,10 +15,6 @@ from tribune.moderation.helpers import done, get_or_404, refused_answer
 from tribune.services import Invalid, Refused, sections
 
 
-def _area_label(area):
-    return _("Tribune") if area == "tribune" else _("Agenda")
-
-
 @bp.route("/sections/")
 def sections_page():
     """Both spaces' sections in their order, archived ones apart, with the tools."""

@@ -7,7 +7,6 @@ Routes live under /calendar/ so they never meet the forum's /agenda/<section>/ p
 from datetime import date, timedelta
 
 from flask import (
-    Blueprint,
     Response,
     abort,
     current_app,
@@ -22,7 +21,7 @@ from flask_login import current_user, login_required
 from wtforms import SelectChoice
 
 from tribune import access
-from tribune.agenda import display, ics, queries
+from tribune.agenda import bp, display, ics, queries
 from tribune.agenda.forms import ActionEditForm, ActionForm, CommemorationForm
 from tribune.extensions import db
 from tribune.forms import attach_error
@@ -34,7 +33,6 @@ from tribune.services.debate import ID_RULE as ID
 from tribune.text.months import Month, month_of, weeks
 from tribune.text.recurrence import GREGORIAN, JALALI
 
-bp = Blueprint("agenda", __name__, url_prefix="/calendar")
 bp.record_once(lambda state: display.init_app(state.app))
 
 SIX_MONTHS = 6
@@ -58,7 +56,6 @@ def month_url(month, endpoint="month"):
     return url_for(f".{endpoint}", year=month.year, month=month.month)
 
 
-@bp.app_template_global()
 def calendar_month_url(month, endpoint="month"):
     return month_url(month, endpoint)
 
@@ -427,8 +424,7 @@ def edit_commemoration(commemoration_id):
     return render_template("agenda/commemoration_form.html", form=form, commemoration=commemoration)
 
 
-@bp.app_context_processor
-def _agenda_helpers():
+def agenda_context():
     # The home page lists coming actions without its view knowing about the agenda.
     return {
         "coming_actions": lambda limit=5: queries.coming(current_user, limit=limit),

@@ -5,15 +5,14 @@ Nothing here changes state, so there is nothing for CSRF to protect and nothing 
 
 from datetime import UTC
 
-from flask import Blueprint, current_app, jsonify, request, url_for
+from flask import current_app, jsonify, request, url_for
 
+from tribune.api import bp
 from tribune.extensions import limiter
 from tribune.search import criteria as criteria_args
 from tribune.search import messages
 from tribune.search.views import RETRY_AFTER
 from tribune.services import search as search_service
-
-bp = Blueprint("api", __name__, url_prefix="/api/v1")
 
 
 def _error(status, message, code, **extra):

@@ -8,12 +8,13 @@ Farvardin 1389. A thread belongs to the month it was opened in, in the site's di
 from datetime import datetime, time
 from functools import lru_cache
 
-from flask import Blueprint, abort, current_app, render_template, request, url_for
+from flask import abort, current_app, render_template, request, url_for
 from flask_login import current_user
 from sqlalchemy import func, select
 
 from tribune import access
 from tribune.agenda.display import reader_calendar
+from tribune.archive import bp
 from tribune.extensions import db
 from tribune.i18n import display_timezone
 from tribune.models import AREAS, Section, Thread, ThreadDay
@@ -21,8 +22,6 @@ from tribune.services import thread_days
 from tribune.text.months import Month, month_of
 from tribune.text.recurrence import GREGORIAN, JALALI
 from tribune.web import existing_page, page_arg
-
-bp = Blueprint("archive", __name__)
 
 
 def _area_or_404(area):
@@ -162,7 +161,6 @@ def jalali_month(area, year, month):
     return _render_month(area, _month_or_404(JALALI, year, month))
 
 
-@bp.app_template_global()
 def archive_month_url(area, month):
     """The permanent address of a month of a space's archive."""
     endpoint = "archive.jalali_month" if month.calendar == JALALI else "archive.month"

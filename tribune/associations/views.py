@@ -1,31 +1,25 @@
 """Association pages (name, city, country, public members, papers signed) and the page where
 participants state their affiliations (optional: privacy first)."""
 
-from flask import Blueprint, abort, flash, redirect, render_template, request, url_for
+from flask import abort, flash, redirect, render_template, request, url_for
 from flask_babel import gettext as _
 from flask_login import current_user, login_required
-from sqlalchemy import func, select
 from wtforms import SelectChoice
 
 from tribune import access
 from tribune.accounts.forms import EmptyForm
+from tribune.associations import bp, queries
 from tribune.associations.forms import AffiliationForm, AssociationForm
 from tribune.extensions import db
 from tribune.forms import attach_error
 from tribune.models import (
     Association,
     Membership,
-    MembershipConfirmation,
-    Paper,
-    PaperSignature,
-    Thread,
 )
 from tribune.papers import queries as paper_queries
 from tribune.services import Invalid, NotFound, debate_associations
 from tribune.services.debate import ID_RULE as ID
 from tribune.text.bidi import isolate
-
-bp = Blueprint("associations", __name__, url_prefix="/associations")
 
 
 def _association_or_404(slug):
@@ -38,26 +32,11 @@ def _association_or_404(slug):
 @bp.route("/")
 def index():
     """Every association of the coalition, with its public members and papers signed."""
-    members = dict(
-        db.session.execute(
-            select(Membership.association_id, func.count())
-            .join(MembershipConfirmation)
-            .where(Membership.is_public.is_(True))
-            .group_by(Membership.association_id)
-        ).all()
-    )
-    papers = dict(
-        db.session.execute(
-            select(PaperSignature.association_id, func.count())
-            .where(PaperSignature.withdrawn_at.is_(None))
-            .group_by(PaperSignature.association_id)
-        ).all()
-    )
     return render_template(
         "associations/index.html",
         associations=paper_queries.associations(),
-        members=members,
-        papers=papers,
+        members=queries.public_member_counts(),
+        papers=queries.signature_counts(),
     )
 
 
@@ -65,26 +44,12 @@ def index():
 def show(slug):
     """An association: where it is, its members who chose to be shown, the papers it signed."""
     association = _association_or_404(slug)
-    memberships = db.session.scalars(
-        select(Membership)
-        .where(Membership.association_id == association.id)
-        .order_by(Membership.created_at, Membership.id)
-    ).all()
+    memberships = queries.memberships_of(association)
     public = [m for m in memberships if m.is_public and m.confirmation is not None]
     pending = []
     if access.can_see_pending_members(current_user, association):
         pending = [m for m in memberships if m.confirmation is None]
-    signed = db.session.scalars(
-        select(Thread)
-        .join(Paper, Paper.thread_id == Thread.id)
-        .join(PaperSignature, PaperSignature.thread_id == Thread.id)
-        .where(
-            PaperSignature.association_id == association.id,
-            PaperSignature.withdrawn_at.is_(None),
-            access.visible_threads_clause(current_user),
-        )
-        .order_by(Thread.created_at.desc())
-    ).all()
+    signed = queries.papers_signed_by(association, current_user)
     return render_template(
         "associations/show.html",
         association=association,

@@ -3,7 +3,6 @@
 from urllib.parse import quote
 
 from flask import (
-    Blueprint,
     abort,
     current_app,
     flash,
@@ -19,15 +18,13 @@ from flask_login import current_user, login_required
 from tribune import access
 from tribune.extensions import db
 from tribune.forms import attach_error
-from tribune.forum import queries
+from tribune.forum import bp, queries
 from tribune.forum.forms import EditForm, ReplyForm, ThreadForm
 from tribune.models import AREAS, LANGUAGES, Post, Section, Thread
 from tribune.papers import thread_page
 from tribune.services import Invalid, NotFound, Refused, debate_posts, notify, posting, reading
 from tribune.text.diff import word_diff
 from tribune.web import existing_page, page_arg
-
-bp = Blueprint("forum", __name__)
 
 
 def _area_or_404(area):
@@ -255,7 +252,6 @@ def history(post_id):
 _SAMPLE_ID = 2**31 - 1
 
 
-@bp.app_template_global()
 def post_link(post_id):
     """The permanent link of a post, `url_for('forum.permalink', post_id=post_id)`."""
     pattern = g.get("tribune_post_link")
@@ -271,7 +267,6 @@ def post_link(post_id):
 _SEGMENT_SAFE = "!$&'()*+,/:;=@"
 
 
-@bp.app_template_global()
 def profile_link(username):
     """`url_for('accounts.profile', username=username)`, from one url_for per request."""
     pattern = g.get("tribune_profile_link")

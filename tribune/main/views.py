@@ -4,7 +4,6 @@ import time
 from urllib.parse import urlsplit
 
 from flask import (
-    Blueprint,
     abort,
     current_app,
     g,
@@ -23,9 +22,8 @@ from tribune.accounts.forms import EmptyForm
 from tribune.extensions import db
 from tribune.forum import queries
 from tribune.fulltext.backend import SearchUnavailable
+from tribune.main import bp
 from tribune.net import safe_next
-
-bp = Blueprint("main", __name__)
 
 
 @bp.route("/")
@@ -84,7 +82,6 @@ def rules():
     return render_template("main/rules.html", rules_html=rules_html)
 
 
-@bp.app_template_global()
 def absolute_link(path):
     """`path` (from url_for) as a full address, for print: the public address's origin
     (PUBLIC_URL) when configured, else this request's. Computed once per request."""
@@ -99,8 +96,7 @@ def absolute_link(path):
     return f"{origin}{path}"
 
 
-@bp.app_context_processor
-def _forms():
+def page_forms():
     # The language switch and logout button appear on every page and need a CSRF token.
     # formdata=None: these forms never read the request, so an error page (a 413 for a body
     # too large to read) renders without touching the body.

@@ -7,13 +7,13 @@ from flask_babel import gettext as _
 from flask_login import current_user
 from wtforms import SelectChoice
 
+from tribune import access
 from tribune.extensions import db
 from tribune.forms import attach_error
 from tribune.models import Association, ModeratorTerm, Suspension
-from tribune.moderation import queries
+from tribune.moderation import bp, queries, requires
 from tribune.moderation.forms import ReasonForm, RestrictForm, TermForm
 from tribune.moderation.helpers import done, get_or_404, refused_answer, user_or_404
-from tribune.moderation.views import bp
 from tribune.services import Invalid, Refused, accounts, terms
 from tribune.services import moderation_users as users_moderation
 
@@ -33,6 +33,7 @@ def _render_user(user, status=200, **forms):
 
 
 @bp.route("/users/<username>")
+@requires(access.can_moderate)
 def user(username):
     """An account as moderators see it: restrictions, latest posts (hidden too), the tools."""
     return _render_user(user_or_404(username))
@@ -53,6 +54,7 @@ def _user_act(user, form_name, form, run, message):
 
 
 @bp.route("/users/<username>/restrict", methods=["POST"])
+@requires(access.can_moderate)
 def restrict_user(username):
     """Suspend or silence an account for a number of days."""
     user = user_or_404(username)
@@ -69,6 +71,7 @@ def restrict_user(username):
 
 
 @bp.route("/restrictions/<int:restriction_id>/lift", methods=["POST"])
+@requires(access.can_moderate)
 def lift_restriction(restriction_id):
     """Lift a suspension or silence early."""
     restriction = get_or_404(Suspension, restriction_id)
@@ -83,6 +86,7 @@ def lift_restriction(restriction_id):
 
 
 @bp.route("/users/<username>/<any(disable, reinstate):change>", methods=["POST"])
+@requires(access.can_moderate)
 def account_state(username, change):
     """Disable a spam account and hide its posts in one step, or reinstate it."""
     user = user_or_404(username)
@@ -111,6 +115,7 @@ def _term_form():
 
 
 @bp.route("/terms", methods=["GET", "POST"])
+@requires(access.is_admin)
 def terms_page():
     """Administrators grant moderator terms and end them early."""
     form = _term_form()
@@ -143,6 +148,7 @@ def terms_page():
 
 
 @bp.route("/terms/<int:term_id>/end", methods=["POST"])
+@requires(access.is_admin)
 def end_term(term_id):
     """End a term now."""
     term = get_or_404(ModeratorTerm, term_id)

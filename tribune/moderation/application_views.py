@@ -4,15 +4,17 @@ from flask import flash, redirect, render_template, request, url_for
 from flask_babel import gettext as _
 from flask_login import current_user
 
+from tribune import access
 from tribune.extensions import db
 from tribune.models import User
+from tribune.moderation import bp, requires
 from tribune.moderation.forms import ReasonForm
 from tribune.moderation.helpers import refused_answer
-from tribune.moderation.views import bp
 from tribune.services import Invalid, NotFound, Refused, registration
 
 
 @bp.route("/applications")
+@requires(access.can_decide_applications)
 def applications():
     """Applicants waiting for a decision, oldest first, with what they wrote."""
     return render_template(
@@ -23,6 +25,7 @@ def applications():
 
 
 @bp.route("/applications/<int:user_id>", methods=["POST"])
+@requires(access.can_decide_applications)
 def decide_application(user_id):
     """Admit or decline one applicant, with a reason."""
     back = url_for(".applications")

@@ -5,7 +5,7 @@ from datetime import UTC, datetime, time, timedelta
 from sqlalchemy import select
 
 from tribune.extensions import db
-from tribune.models import ModerationLogEntry, Post, Section, Thread, User
+from tribune.models import ModerationLogEntry, Post, Section, User
 from tribune.models.moderation import ACTIONS
 from tribune.services import accounts
 from tribune.services.debate import as_id
@@ -106,10 +106,6 @@ def user_posts(user, limit=20):
     return db.session.scalars(
         select(Post).where(Post.author_id == user.id).order_by(Post.id.desc()).limit(limit)
     ).all()
-
-
-def thread_by_id(thread_id):
-    return db.session.get(Thread, thread_id)
 
 
 def latest_entries(limit=10):

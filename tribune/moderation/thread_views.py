@@ -5,10 +5,11 @@ from flask_babel import gettext as _
 from flask_login import current_user
 from wtforms import SelectChoice
 
+from tribune import access
 from tribune.extensions import db
 from tribune.forms import attach_error
 from tribune.models import Section, Thread
-from tribune.moderation import queries
+from tribune.moderation import bp, queries, requires
 from tribune.moderation.forms import (
     MergeForm,
     MoveForm,
@@ -18,7 +19,6 @@ from tribune.moderation.forms import (
     TitleForm,
 )
 from tribune.moderation.helpers import done, get_or_404, locale, refused_answer
-from tribune.moderation.views import bp
 from tribune.services import Invalid, Refused, moderation
 
 
@@ -71,6 +71,7 @@ def _forum_thread(thread_id):
 
 
 @bp.route("/threads/<int:thread_id>")
+@requires(access.can_moderate)
 def thread(thread_id):
     """Every tool for a thread: lock, pin, move, merge, rename, slow mode, split."""
     thread = _thread_or_404(thread_id)
@@ -78,6 +79,7 @@ def thread(thread_id):
 
 
 @bp.route("/threads/<int:thread_id>/<any(lock, unlock, pin, unpin):change>", methods=["POST"])
+@requires(access.can_moderate)
 def thread_flag(thread_id, change):
     """Lock, unlock, pin or unpin a thread."""
     thread = _thread_or_404(thread_id)
@@ -98,6 +100,7 @@ def thread_flag(thread_id, change):
 
 
 @bp.route("/threads/<int:thread_id>/move", methods=["POST"])
+@requires(access.can_moderate)
 def move_thread(thread_id):
     """Move a thread to another section, possibly in the other space."""
     thread = _thread_or_404(thread_id)
@@ -115,6 +118,7 @@ def move_thread(thread_id):
 
 
 @bp.route("/threads/<int:thread_id>/merge", methods=["POST"])
+@requires(access.can_moderate)
 def merge_thread(thread_id):
     """Merge this thread into an older one; its posts keep their ids and addresses."""
     thread = _thread_or_404(thread_id)
@@ -132,6 +136,7 @@ def merge_thread(thread_id):
 
 
 @bp.route("/threads/<int:thread_id>/title", methods=["POST"])
+@requires(access.can_moderate)
 def retitle_thread(thread_id):
     """Rename a thread; the old title stays in the log."""
     thread = _thread_or_404(thread_id)
@@ -146,6 +151,7 @@ def retitle_thread(thread_id):
 
 
 @bp.route("/threads/<int:thread_id>/slow-mode", methods=["POST"])
+@requires(access.can_moderate)
 def slow_mode(thread_id):
     """Set or end slow mode on a thread."""
     thread = _thread_or_404(thread_id)
@@ -160,6 +166,7 @@ def slow_mode(thread_id):
 
 
 @bp.route("/threads/<int:thread_id>/split", methods=["GET", "POST"])
+@requires(access.can_moderate)
 def split_thread(thread_id):
     """Move selected replies, with their ids, into a new thread."""
     thread = _thread_or_404(thread_id)

@@ -1,14 +1,8 @@
-"""Moderation pages: reports, acts on posts, threads and accounts, terms, and the public log.
-
-One guard (`_guard`) decides for every route of the blueprint, from explicit lists: the public
-pages are open to all, reporting needs an account, terms need an administrator, and everything
-else needs a moderator term in force. Anyone else gets 404, as if the page did not exist.
-"""
+"""Moderation pages: reports, acts on posts, and the public log (who may reach each route is
+declared beside it with `requires`, tribune/moderation/__init__.py)."""
 
 from flask import (
-    Blueprint,
     abort,
-    current_app,
     flash,
     jsonify,
     redirect,
@@ -24,7 +18,7 @@ from tribune.extensions import db, limiter
 from tribune.forms import attach_error
 from tribune.models import Post, Report
 from tribune.models.moderation import ACTIONS
-from tribune.moderation import queries
+from tribune.moderation import bp, queries, requires
 from tribune.moderation.forms import (
     HandleReportForm,
     HandoverForm,
@@ -49,42 +43,12 @@ from tribune.services import (
 )
 from tribune.web import existing_page, page_arg
 
-bp = Blueprint("moderation", __name__, url_prefix="/moderation")
 
-PUBLIC_ENDPOINTS = frozenset({"moderation.log", "moderation.log_head", "moderation.moderators"})
-PARTICIPANT_ENDPOINTS = frozenset({"moderation.report_post"})
-ADMIN_ENDPOINTS = frozenset({"moderation.terms_page", "moderation.end_term"})
-# Applications (registration by approval): moderators, or administrators while none is in term.
-APPLICATION_ENDPOINTS = frozenset({"moderation.applications", "moderation.decide_application"})
-
-
-@bp.before_request
-def _guard():
-    endpoint = request.endpoint
-    if endpoint in PUBLIC_ENDPOINTS:
-        return None
-    if endpoint in PARTICIPANT_ENDPOINTS:
-        if not current_user.is_authenticated:
-            return current_app.login_manager.unauthorized()
-        return None
-    if endpoint in ADMIN_ENDPOINTS:
-        allowed = access.is_admin(current_user)
-    elif endpoint in APPLICATION_ENDPOINTS:
-        allowed = access.can_decide_applications(current_user)
-    else:
-        allowed = access.can_moderate(current_user)
-    if not allowed:
-        abort(404)
-    return None
-
-
-@bp.app_template_global()
 def moderation_label(action):
     """The readable name of a logged act (templates)."""
     return action_label(action)
 
 
-@bp.app_template_global()
 def slow_mode_label(seconds):
     """A slow-mode interval in words (templates)."""
     return interval_label(seconds)
@@ -94,6 +58,7 @@ def slow_mode_label(seconds):
 
 
 @bp.route("/log")
+@requires(access.anyone)
 def log():
     """The public moderation log, filterable by moderator, act, section, thread and date."""
     log_filter = queries.LogFilter(request.args)
@@ -112,6 +77,7 @@ def log():
 
 
 @bp.route("/log/head.json")
+@requires(access.anyone)
 def log_head():
     """The log's head hash and entry count, for members and mirrors who keep them as witnesses."""
     count, head = moderation_log.head()
@@ -121,6 +87,7 @@ def log_head():
 
 
 @bp.route("/moderators")
+@requires(access.anyone)
 def moderators():
     """Who moderates now, who will, and who did: every term, with its dates and association."""
     current, upcoming, past = terms.split_by_time(terms.all_terms())
@@ -133,6 +100,7 @@ def moderators():
 
 
 @bp.route("/report/<int:post_id>", methods=["GET", "POST"])
+@requires(access.is_logged_in, login=True)
 @limiter.limit("30 per hour", methods=["POST"])
 def report_post(post_id):
     """Report a post to the moderators."""
@@ -160,6 +128,7 @@ def report_post(post_id):
 
 
 @bp.route("/")
+@requires(access.can_moderate)
 def dashboard():
     """A moderator's overview: open reports, the term, notes left by earlier moderators."""
     recent = queries.latest_entries(10)
@@ -174,6 +143,7 @@ def dashboard():
 
 
 @bp.route("/reports")
+@requires(access.can_moderate)
 def reports_queue():
     """The report queue (open reports, oldest first) and the handled ones."""
     state = request.args.get("state", "open")
@@ -191,6 +161,7 @@ def reports_queue():
 
 
 @bp.route("/reports/<int:report_id>", methods=["POST"])
+@requires(access.can_moderate)
 def handle_report(report_id):
     """Resolve or dismiss a report, with a published note."""
     report = get_or_404(Report, report_id)
@@ -232,12 +203,14 @@ def _render_post(post, status=200, **forms):
 
 
 @bp.route("/posts/<int:post_id>")
+@requires(access.can_moderate)
 def post(post_id):
     """A post as moderators see it (hidden text included), its reports, hide or show it."""
     return _render_post(get_or_404(Post, post_id))
 
 
 @bp.route("/posts/<int:post_id>/<any(hide, unhide):change>", methods=["POST"])
+@requires(access.can_moderate)
 def post_visibility(post_id, change):
     """Hide a post, or show a hidden one again."""
     post = get_or_404(Post, post_id)
@@ -260,6 +233,7 @@ def post_visibility(post_id, change):
 
 
 @bp.route("/handover", methods=["GET", "POST"])
+@requires(access.can_moderate)
 def handover():
     """The moderator in term writes a note for those who come next."""
     term = access.current_term(current_user)
@@ -273,7 +247,3 @@ def handover():
             return done(_("Your handover note was saved."), url_for(".dashboard"))
     status = 400 if form.errors else 200
     return render_template("moderation/handover.html", term=term, form=form), status
-
-
-# The thread, account and term pages join this blueprint; imported here, once, so `bp` is complete.
-from tribune.moderation import account_views, application_views, thread_views  # noqa: E402, F401, I001

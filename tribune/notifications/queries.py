@@ -7,50 +7,20 @@ whatever happened after the notification was written.
 
 from dataclasses import dataclass
 
-from sqlalchemy import and_, case, func, or_, select
+from sqlalchemy import case, func, select
 
+from tribune import access
 from tribune.extensions import db
-from tribune.models import Notification, Post, Thread, User
-from tribune.models.base import utcnow
-
-
-def shown_clause(now=None):
-    """SQL condition on Notification (joined as below): it may still be shown to its reader."""
-    now = now or utcnow()
-    hidden_post = select(Post.id).where(Post.id == Notification.post_id, Post.is_hidden.is_(True))
-    unseen_thread = select(Thread.id).where(
-        Thread.id == Notification.thread_id,
-        or_(Thread.is_hidden.is_(True), Thread.merged_into_id.is_not(None)),
-    )
-    # A moderation act is told even though (because) it hid the post or thread; its actor is a
-    # moderator whatever their state since.
-    return or_(
-        Notification.kind == "moderation",
-        and_(
-            ~hidden_post.exists(),
-            ~unseen_thread.exists(),
-            or_(Notification.actor_id.is_(None), _actor_ok(now)),
-        ),
-    )
-
-
-def _actor_ok(now):
-    return (
-        select(User.id)
-        .where(
-            User.id == Notification.actor_id,
-            or_(User.suspended_until.is_(None), User.suspended_until <= now),
-            User.is_disabled.is_(False),
-        )
-        .exists()
-    )
+from tribune.models import Notification
 
 
 def unread_count(user):
     """How many unread groups the participant has (the number in the header)."""
     return db.session.scalar(
         select(func.count(func.distinct(Notification.group_key))).where(
-            Notification.user_id == user.id, Notification.read_at.is_(None), shown_clause()
+            Notification.user_id == user.id,
+            Notification.read_at.is_(None),
+            access.visible_notifications_clause(),
         )
     )
 
@@ -99,7 +69,7 @@ def groups(user, page, per_page):
             func.max(Notification.id).label("latest_id"),
             func.count(Notification.id).label("count"),
         )
-        .where(Notification.user_id == user.id, shown_clause())
+        .where(Notification.user_id == user.id, access.visible_notifications_clause())
         .group_by(Notification.group_key, unread)
     ).subquery()
     total = db.session.scalar(select(func.count()).select_from(grouped))

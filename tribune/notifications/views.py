@@ -181,8 +181,7 @@ def _path_of(url):
     return parts.path + (f"?{parts.query}" if parts.query else "")
 
 
-@bp.app_context_processor
-def _notification_context():
+def notification_context():
     def unread_notifications():
         # Asked by the header on every page of a logged-in participant: once per request.
         if not access.is_participant(current_user):

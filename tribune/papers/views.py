@@ -1,7 +1,7 @@
 """The tribune's debates: position papers (lists, comparison, publishing, signatures),
 translations of posts, syntheses that close a debate, links to the agenda's actions."""
 
-from flask import Blueprint, abort, current_app, flash, redirect, render_template, request, url_for
+from flask import abort, current_app, flash, redirect, render_template, request, url_for
 from flask_babel import gettext as _
 from flask_login import current_user, login_required
 from wtforms import SelectChoice
@@ -13,7 +13,7 @@ from tribune.forms import attach_error
 from tribune.forum import queries as forum_queries
 from tribune.i18n import LANGUAGE_NAMES, current_locale
 from tribune.models import Association, PaperSignature, Post, Thread, ThreadLink
-from tribune.papers import queries, thread_page
+from tribune.papers import bp, queries, thread_page
 from tribune.papers.forms import CloseForm, PaperFieldsForm, PaperForm, TranslationForm
 from tribune.services import (
     Invalid,
@@ -28,8 +28,6 @@ from tribune.services import (
 from tribune.services.debate import ID_RULE as ID
 from tribune.services.debate import as_id
 from tribune.web import existing_page, page_arg
-
-bp = Blueprint("papers", __name__, url_prefix="/papers")
 
 
 def _thread_or_404(thread_id):
@@ -329,7 +327,7 @@ def translate(post_id):
     existing = debate_posts.translation_of(post, chosen)
     if request.method == "GET":
         form.language.data = chosen
-        if existing is not None and existing.translator_id == current_user.id:
+        if access.can_edit_translation(current_user, existing):
             form.body.data = existing.body_source
             form.title.data = existing.title or ""
     if form.validate_on_submit():
@@ -370,13 +368,11 @@ def translate(post_id):
     )
 
 
-@bp.app_template_global("debate_quoted_posts")
-def _quoted_posts(form):
+def debate_quoted_posts(form):
     # The reply form labels each quote with the quoted post's author.
     return thread_page.quoted_authors(form)
 
 
-@bp.app_template_global()
 def thread_link(post, anchor, **params):
     """The address of the post's thread page at the page being read, with `params` and `anchor`.
 

@@ -1,6 +1,6 @@
 """The search page: query box, filters, results grouped by thread, and how to search."""
 
-from flask import Blueprint, current_app, render_template, request, url_for
+from flask import current_app, render_template, request, url_for
 from flask_babel import lazy_gettext as _l
 from markupsafe import Markup, escape
 
@@ -8,12 +8,10 @@ from tribune import access
 from tribune.extensions import db, limiter
 from tribune.i18n import current_locale
 from tribune.models import Thread
+from tribune.search import bp, messages
 from tribune.search import criteria as criteria_args
-from tribune.search import messages
 from tribune.search.forms import SearchForm
 from tribune.services import search as search_service
-
-bp = Blueprint("search", __name__)
 
 PREFIXES = ("جمهو*", "democra*")
 

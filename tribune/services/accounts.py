@@ -14,7 +14,8 @@ from tribune.extensions import db
 from tribune.i18n import lazy_gettext as _l
 from tribune.models import Membership, Post, Thread, User
 from tribune.models.base import utcnow
-from tribune.services import Invalid, Refused, passwords, sessions
+from tribune.services import Invalid, Refused, notify, passwords, resets, sessions, twofactor
+from tribune.services.keys import normalise_email, username_key
 from tribune.services.names import refuse_direction_controls
 
 USERNAME_RE = re.compile(r"^[A-Za-z0-9][A-Za-z0-9_.-]{2,29}$")
@@ -37,7 +38,6 @@ RESERVED_USERNAMES = frozenset(
         "accounts",
     }
 )
-EMAIL_RE = re.compile(r"^[^@\s]{1,64}@[^@\s]{1,190}\.[^@\s]{2,63}$")
 
 
 # Placeholder usernames of deleted accounts; nobody may register one.
@@ -47,11 +47,6 @@ DELETED_PREFIX = "former-participant"
 def now():
     """The current time; tests replace it to travel in time."""
     return utcnow()
-
-
-def username_key(username):
-    """The case-folded form under which a username is unique."""
-    return username.strip().casefold()
 
 
 def find_by_username(username):
@@ -74,16 +69,6 @@ def validate_username(username):
         raise Invalid(_l("This username is reserved."), field="username")
     if find_by_username(username) is not None:
         raise Invalid(_l("This username is taken."), field="username")
-
-
-def normalise_email(email):
-    """A stripped, lower-cased e-mail address, or None; Invalid if malformed."""
-    email = (email or "").strip()
-    if not email:
-        return None
-    if not EMAIL_RE.match(email):
-        raise Invalid(_l("This does not look like an e-mail address."), field="email")
-    return email.lower()
 
 
 def new_account(username, password, email=None, display_name="", role="participant"):
@@ -208,10 +193,8 @@ def delete_account(user, password, confirm_second_factor=None):
         raise Invalid(_l("The password is not right."), field="password")
     if confirm_second_factor is not None:
         confirm_second_factor(user)
-    if user.role == "admin":
+    if access.has_admin_role(user):
         raise Refused(_l("An administrator must hand the role to someone else first."))
-    from tribune.services import notify, resets, twofactor
-
     placeholder = f"{DELETED_PREFIX}-{secrets.token_hex(6)}"
     user.username = placeholder
     user.username_key = placeholder
@@ -261,8 +244,7 @@ def check_posting_limits(user, opening_thread):
         _limits_waived.get()
         or not config["NEW_ACCOUNT_DAYS"]
         or moment - user.created_at >= timedelta(days=config["NEW_ACCOUNT_DAYS"])
-        or access.is_admin(user)
-        or access.can_moderate(user)
+        or access.is_staff(user)
     ):
         return
     interval = config["NEW_ACCOUNT_POST_INTERVAL"]

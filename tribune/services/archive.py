@@ -160,8 +160,7 @@ def _sections_for(archive, report) -> dict[str, Section]:
     position = db.session.scalar(select(func.coalesce(func.max(Section.position), 0))) or 0
     for _number, line in archive.sections:
         if line["slug"] not in sections:
-            sections[line["slug"]] = Section(**line)
-            db.session.add(sections[line["slug"]])
+            sections[line["slug"]] = sections_service.restore(line)
             report.sections += 1
     for _number, record in archive.threads:
         slug = record["section"]

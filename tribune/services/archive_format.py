@@ -21,11 +21,6 @@ from tribune.services.accounts import DELETED_PREFIX, RESERVED_USERNAMES, USERNA
 from tribune.services.moderation import areas_for
 from tribune.services.sections import RESERVED_SLUGS, SLUG_RE
 
-try:  # the debates models (papers, signatures, translations)
-    from tribune.models.debate import Paper, PaperSignature, Translation
-except ImportError:  # pragma: no cover - an installation without debates
-    Paper = PaperSignature = Translation = None
-
 # The name a deleted account is left with (services/accounts.py), so exports of them import back.
 DELETED_RE = re.compile(rf"^{DELETED_PREFIX}-[0-9a-f]{{6,32}}$")
 THREAD_KEYS = {
@@ -140,9 +135,6 @@ def _timestamp(check: _Checker, raw, where: str) -> datetime | None:
 def _check_translations(check, raw, post_language, where):
     if raw is None:
         return []
-    if Translation is None:
-        check.add(where, "this installation cannot store translations")
-        return []
     if not isinstance(raw, list):
         check.add(where, "must be a list")
         return []
@@ -239,7 +231,7 @@ def _check_thread(check: _Checker, obj) -> dict | None:
         check.add("action", 'only an action (kind "action") has a date and place')
     language = check.choice(obj, "language", "language", LANGUAGES, "fa")
     association = check.slug(obj, "association", "association", required=False)
-    if association is not None and (kind != "paper" or PaperSignature is None):
+    if association is not None and kind != "paper":
         check.add("association", 'only a position paper (kind "paper") can name an association')
     section = check.slug(obj, "section", "section")
     if section in RESERVED_SLUGS:

@@ -33,6 +33,7 @@ from tribune.models import (
     User,
 )
 from tribune.services import thread_days
+from tribune.services.keys import position_key, username_key
 
 
 def _opening_post_id():
@@ -297,9 +298,6 @@ def repair_value(value):
 
 def _python_derived():
     """Values derived by Python functions: (name, model, column, function of the row)."""
-    from tribune.services.accounts import username_key
-    from tribune.services.debate import position_key
-
     return (
         ("users.username_key", User, User.username_key, lambda u: username_key(u.username)),
         ("papers.position_key", Paper, Paper.position_key, lambda p: position_key(p.position)),

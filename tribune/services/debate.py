@@ -18,11 +18,10 @@ from tribune.models import (
 )
 from tribune.models.base import MAX_ID, utcnow
 from tribune.services import Invalid, NotFound, Refused, notify, posting
+from tribune.services.keys import POSITION_LIMIT, position_key
 from tribune.services.names import refuse_direction_controls
-from tribune.text.persian import fold_zwnj, normalize
 
 SUMMARY_LIMIT = 600
-POSITION_LIMIT = 120
 # A larger number in an address or a form is no id (models/base.py). ID_RULE is the URL converter
 # of ids in the debate blueprints.
 ID_RULE = f"int(max={MAX_ID})"
@@ -55,11 +54,6 @@ def clean_line(text, field, minimum=2, limit=200, required=True):
     controls."""
     line = refuse_direction_controls(" ".join((text or "").split()), field)
     return clean_text(line, field, minimum, limit, required)
-
-
-def position_key(label):
-    """The folded form of a position label, under which papers are grouped and filtered."""
-    return " ".join(fold_zwnj(normalize(label)).split())[:POSITION_LIMIT]
 
 
 def _clean_fields(summary, position):

@@ -26,7 +26,7 @@ REASON_LIMIT = 2000
 
 def _log_as_moderation(actor, thread, action, reason, event):
     """Log the act if `actor` used a moderator's power (it is not their own thread)."""
-    if thread.author_id == actor.id:
+    if access.is_own_thread(actor, thread):
         return
     term = access.current_term(actor)
     if term is None:  # pragma: no cover - access.can_* let only authors or moderators through

@@ -28,6 +28,7 @@ from flask_babel import gettext as _
 from itsdangerous import BadSignature, URLSafeSerializer
 from sqlalchemy import and_, insert, literal, or_, select, update
 
+from tribune import access
 from tribune.extensions import db
 from tribune.models import MailOutbox, Notification, NotificationSettings, User
 from tribune.models.base import UTCDateTime, utcnow
@@ -81,8 +82,6 @@ def queue_immediate(condition, now):
 
 def queue_digests(now=None):
     """Write the digests that are due; returns how many were written. Commits per participant."""
-    from tribune.notifications.queries import shown_clause
-
     now = now or utcnow()
     written = 0
     for mode, period in DIGEST_PERIODS.items():
@@ -115,7 +114,7 @@ def queue_digests(now=None):
                     Notification.user_id == settings.user_id,
                     Notification.id > settings.digest_cursor,
                     Notification.read_at.is_(None),
-                    shown_clause(now),
+                    access.visible_notifications_clause(now),
                 )
                 .order_by(Notification.id.desc())
                 .limit(1)
@@ -294,9 +293,9 @@ def _serializer():
 
 def _notifications_of(row):
     """The notifications a row tells, still shown, oldest first."""
-    from tribune.notifications.queries import shown_clause
-
-    query = select(Notification).where(Notification.user_id == row.user_id, shown_clause())
+    query = select(Notification).where(
+        Notification.user_id == row.user_id, access.visible_notifications_clause()
+    )
     if row.kind == "immediate":
         query = query.where(Notification.id == row.notification_id)
     else:

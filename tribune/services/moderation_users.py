@@ -31,17 +31,21 @@ MAX_DAYS = 3650
 UNTIL_COLUMN = {"suspend": "suspended_until", "silence": "silenced_until"}
 
 
+# What to say for each reason access.restriction_barrier gives.
+BARRIER_MESSAGES = {
+    "self": _l("You cannot restrict your own account."),
+    "placeholder": _l("This account stands for an archived author and cannot act."),
+    "moderator": _l(
+        "A moderator in term cannot be restricted; an administrator can end the term."
+    ),
+    "admin": _l("Administrators cannot be restricted by moderation."),
+}
+
+
 def _check_target(actor, user):
-    if user.id == actor.id:
-        raise Refused(_l("You cannot restrict your own account."))
-    if user.is_placeholder:
-        raise Refused(_l("This account stands for an archived author and cannot act."))
-    if access.can_moderate(user):
-        raise Refused(
-            _l("A moderator in term cannot be restricted; an administrator can end the term.")
-        )
-    if user.role == "admin":
-        raise Refused(_l("Administrators cannot be restricted by moderation."))
+    barrier = access.restriction_barrier(actor, user)
+    if barrier is not None:
+        raise Refused(BARRIER_MESSAGES[barrier])
 
 
 @act

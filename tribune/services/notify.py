@@ -30,7 +30,8 @@ from tribune.models.follow import (
     NotificationSettings,
     Watch,
 )
-from tribune.services import Invalid, NotFound, accounts, mail, rendering
+from tribune.services import Invalid, NotFound, keys, mail, rendering
+from tribune.services.keys import position_key
 
 # Moderation acts that tell the author of the post or thread they concern. A debate closed by a
 # moderator tells its participants through the synthesis notification instead.
@@ -55,8 +56,6 @@ def watch_key(kind, target):
         return kind, str(target)
     if kind == "position":
         # Folded as papers are grouped (Persian spelling variants, case, spaces).
-        from tribune.services.debate import position_key
-
         return kind, position_key(str(target))
     return kind, str(target.id if hasattr(target, "id") else target)
 
@@ -129,7 +128,7 @@ def save_settings(actor, auto_watch, mail_mode=None, mail_address=None):
         if mail_mode not in MAIL_MODES:
             raise Invalid(_l("Choose one of the offered kinds of e-mail."), field="mail_mode")
         try:
-            address = accounts.normalise_email(mail_address)
+            address = keys.normalise_email(mail_address)
         except Invalid as error:
             raise Invalid(error.message, field="mail_address") from None
         if mail_mode != "off" and address is None:

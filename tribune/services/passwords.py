@@ -1,6 +1,7 @@
 """Password hashing (argon2id) and the rules a new password must meet."""
 
 import gzip
+import secrets
 from functools import cache
 from importlib import resources
 
@@ -77,3 +78,12 @@ def _dummy_hash():
         dummy = _hasher().hash("not a password of anyone, used only for equal timing")
         current_app.extensions["tribune.dummy_hash"] = dummy
     return dummy
+
+
+def random_password(username):
+    """A random password nobody knows (the demo's accounts show content, not a way in), which
+    (as the password rules require) never happens to contain the username."""
+    while True:
+        password = secrets.token_urlsafe(24)
+        if username.casefold() not in password.casefold():
+            return password

@@ -22,7 +22,8 @@ from tribune.i18n import lazy_gettext as _l
 from tribune.models import PasswordReset, User
 from tribune.models.base import utcnow
 from tribune.models.security import digest
-from tribune.services import Invalid, NotFound, mailer, passwords, sessions
+from tribune.services import Invalid, NotFound, mailer, passwords, sessions, site_cache
+from tribune.services.keys import normalise_email
 
 
 def now():
@@ -104,8 +105,6 @@ def send_links(email):
     """
     if not mail_enabled():
         return 0
-    from tribune.services.accounts import normalise_email
-
     try:
         address = normalise_email(email)
     except Invalid:
@@ -124,9 +123,7 @@ def send_links(email):
 
 def _message(user, url):
     config = current_app.config
-    from tribune.services import site
-
-    snapshot = site.current()
+    snapshot = site_cache.current()
     locale = user.locale or snapshot.default_locale
     with force_locale(locale):
         message = EmailMessage()

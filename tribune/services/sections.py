@@ -134,6 +134,15 @@ def build(area, slug, texts, *, position=None, default=None):
     return section
 
 
+def restore(fields):
+    """A section as an archive file describes it (checked by archive_fields.check_section:
+    its texts, translations and position kept as they were), added to the session, not
+    committed: archive import commits it with everything else it brings."""
+    section = Section(**fields)
+    db.session.add(section)
+    return section
+
+
 @act
 def create_section(actor, area, slug, texts, reason):
     """Create a section (a working group, in the agenda) at the end of its space's list."""

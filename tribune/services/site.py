@@ -1,23 +1,14 @@
 """The site's identity, rules and settings: stored in the database, edited by administrators,
 cached in each worker.
 
-The cache (docs/decisions/0302-site-settings-cache.md): each worker keeps one snapshot of the
-settings and texts with the version it was read at. The first time a request needs them it reads
-the version alone (one primary-key lookup); only when it moved does it read everything again.
-Every write raises the version in SQL, in the same transaction, so an edit shows on every worker
-at their next request, with no TTL to wait out and no message bus.
+What pages read, and its cache, is in services/site_cache.py; `current()` is that module's.
 """
 
-import threading
-from dataclasses import dataclass, field
-
-from flask import current_app, g, has_request_context
-from flask_babel import force_locale
+from flask import current_app
 from sqlalchemy import select
 
 from tribune import access
 from tribune.extensions import db
-from tribune.i18n import gettext as _
 from tribune.i18n import lazy_gettext as _l
 from tribune.models import REGISTRATION_POLICIES, SiteSettings, SiteText
 from tribune.models.base import utcnow
@@ -26,111 +17,11 @@ from tribune.services import Invalid, NotFound
 from tribune.services.moderation import act, clean_reason
 from tribune.services.moderation_log import record
 from tribune.services.names import refuse_direction_controls
+from tribune.services.site_cache import SETTINGS_ID, current, forget
 from tribune.text import markup
 
-SETTINGS_ID = 1
 LIMITS = {"name": 80, "tagline": 200, "about": 50_000, "rules": 50_000}
 MAX_INVITATION_LIMIT = 1000
-
-
-@dataclass(frozen=True)
-class Snapshot:
-    """What pages need of the site, as read at `version` (0: nothing stored yet)."""
-
-    version: int
-    default_locale: str
-    registration: str = "open"
-    invitation_limit: int = 0
-    setup_done: bool = False
-    # {key: {locale: (source, html)}}
-    texts: dict = field(default_factory=dict)
-
-    def source(self, key, locale):
-        """The stored text of `key` in exactly `locale`, or ""."""
-        return self.texts.get(key, {}).get(locale, ("", ""))[0]
-
-    def _pick(self, key, locale):
-        by_locale = self.texts.get(key, {})
-        return by_locale.get(locale) or by_locale.get(self.default_locale)
-
-    def name(self, locale):
-        """The site's name in `locale`, else in the default language, else the built-in one."""
-        found = self._pick("name", locale)
-        if found:
-            return found[0]
-        with force_locale(locale):
-            return _("Tribune")
-
-    def tagline(self, locale):
-        found = self._pick("tagline", locale)
-        if found:
-            return found[0]
-        if self.texts.get("name"):
-            # A coalition that named its site did not write the built-in tagline.
-            return ""
-        with force_locale(locale):
-            return _("free tribune of the coalition")
-
-    def html(self, key, locale):
-        """The sanitized HTML of the about text or rules in `locale` (or the default
-        language), or None; rendered on save by the posts' pipeline (text/markup.py)."""
-        found = self._pick(key, locale)
-        return found[1] if found and found[0] else None
-
-    def has_rules(self):
-        return any(source for source, _html in self.texts.get("rules", {}).values())
-
-
-_lock = threading.Lock()
-
-
-def _cache():
-    return current_app.extensions.setdefault("tribune_site", {"snapshot": None})
-
-
-def _stored_version():
-    return db.session.scalar(select(SiteSettings.version).where(SiteSettings.id == SETTINGS_ID))
-
-
-def _load(version):
-    default = current_app.config["DEFAULT_LOCALE"]
-    settings = db.session.get(SiteSettings, SETTINGS_ID) if version else None
-    if settings is None:
-        # Nothing stored yet (a fresh site): the configured defaults, with no further query.
-        return Snapshot(version=0, default_locale=default)
-    texts = {}
-    for row in db.session.scalars(select(SiteText)):
-        if row.source:
-            texts.setdefault(row.key, {})[row.locale] = (row.source, row.html)
-    return Snapshot(
-        version=settings.version,
-        default_locale=settings.default_locale or default,
-        registration=settings.registration,
-        invitation_limit=settings.invitation_limit,
-        setup_done=settings.setup_done_at is not None,
-        texts=texts,
-    )
-
-
-def current():
-    """The site's settings and texts, checked against the stored version once per request."""
-    if has_request_context() and "tribune_site" in g:
-        return g.tribune_site
-    version = _stored_version() or 0
-    cache = _cache()
-    snapshot = cache["snapshot"]
-    if snapshot is None or snapshot.version != version:
-        snapshot = _load(version)
-        with _lock:
-            cache["snapshot"] = snapshot
-    if has_request_context():
-        g.tribune_site = snapshot
-    return snapshot
-
-
-def _forget():
-    if has_request_context():
-        g.pop("tribune_site", None)
 
 
 def _settings_for_update():
@@ -203,7 +94,7 @@ def update_texts(actor, locale, values, reason):
     record(actor, None, "site.identity", "site", SETTINGS_ID, reason,
            details={"locale": locale, "changed": changed})
     db.session.commit()
-    _forget()
+    forget()
     return changed
 
 
@@ -232,7 +123,7 @@ def set_registration(actor, registration, invitation_limit, reason):
            details={"old": before.registration, "new": registration,
                     "invitation_limit": invitation_limit})
     db.session.commit()
-    _forget()
+    forget()
     return settings
 
 
@@ -255,7 +146,7 @@ def set_up(actor, locale, name, tagline, reason):
            details={"locale": locale, "changed": changed, "default_locale": locale,
                     "old_default_locale": old_locale})
     db.session.commit()
-    _forget()
+    forget()
     return settings
 
 

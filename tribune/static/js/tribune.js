@@ -1,2 +1,0 @@
-// Tribune's only script. Progressive enhancement: every page works without it.
-"use strict";
