@@ -13,6 +13,7 @@ from tribune.models import CALENDARS, LANGUAGES, Commemoration
 from tribune.models.base import utcnow
 from tribune.services import Invalid, NotFound
 from tribune.services.debate import clean_line, clean_text
+from tribune.services.transaction import transaction
 from tribune.text import recurrence
 from tribune.text.months import GREGORIAN_YEARS, JALALI_YEARS
 
@@ -46,6 +47,7 @@ def _values(title, calendar, month, day, description, since_year, section, trans
     }
 
 
+@transaction
 def add(
     actor,
     title,
@@ -67,6 +69,7 @@ def add(
     return commemoration
 
 
+@transaction
 def update(
     actor,
     commemoration,

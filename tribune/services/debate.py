@@ -19,6 +19,7 @@ from tribune.models import (
 from tribune.models.base import MAX_ID, utcnow
 from tribune.services import Invalid, NotFound, Refused, notify, posting
 from tribune.services.names import refuse_direction_controls
+from tribune.services.transaction import transaction
 from tribune.text.persian import fold_zwnj, normalize
 
 SUMMARY_LIMIT = 600
@@ -68,6 +69,7 @@ def _clean_fields(summary, position):
     return summary, position
 
 
+@transaction
 def publish_paper(actor, section, title, body, language, summary, position, associations=()):
     """Publish a position paper in a section of the tribune, co-signed by `associations`."""
     if not access.can_open_thread(actor, section):
@@ -103,6 +105,7 @@ def publish_paper(actor, section, title, body, language, summary, position, asso
     return posting.open_thread(actor, section, title, body, language, kind="paper", extend=attach)
 
 
+@transaction
 def edit_paper(actor, thread, summary, position):
     """Change a paper's summary or position (its title and text are edited as its post)."""
     if thread is None or thread.paper is None:
@@ -148,6 +151,7 @@ def signatures(thread):
     ).all()
 
 
+@transaction
 def sign(actor, thread, association):
     """Name the actor's association as co-signatory of a paper."""
     if thread is None or thread.paper is None or association is None:
@@ -180,6 +184,7 @@ def sign(actor, thread, association):
     return signature
 
 
+@transaction
 def request_signature(actor, thread, association):
     """Ask an association's confirmed members to co-sign a paper (once per association)."""
     if thread is None or thread.paper is None or association is None:
@@ -202,6 +207,7 @@ def request_signature(actor, thread, association):
     return len(told)
 
 
+@transaction
 def withdraw(actor, thread, signature):
     """Withdraw an association's co-signature (the member who signed, another confirmed member,
     or the paper's author); the record of it, and of who withdrew it, stays."""

@@ -17,8 +17,9 @@ from tribune.models import ClosureEvent, Thread
 from tribune.models.base import utcnow
 from tribune.services import Invalid, NotFound, Refused, counters, notify
 from tribune.services.debate import clean_text
-from tribune.services.moderation import MAX_REASON_LENGTH, act
+from tribune.services.moderation import MAX_REASON_LENGTH
 from tribune.services.moderation_log import record
+from tribune.services.transaction import act
 from tribune.text import markup
 
 REASON_LIMIT = 2000

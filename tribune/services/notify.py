@@ -31,6 +31,7 @@ from tribune.models.follow import (
     Watch,
 )
 from tribune.services import Invalid, NotFound, accounts, mail, rendering
+from tribune.services.transaction import transaction
 
 # Moderation acts that tell the author of the post or thread they concern. A debate closed by a
 # moderator tells its participants through the synthesis notification instead.
@@ -72,6 +73,7 @@ def watch_level(user, kind, key):
     )
 
 
+@transaction
 def set_watch(actor, kind, key, level):
     """Watch ("watch"), mute (threads only, "mute") or stop following (None) a target."""
     if not access.is_participant(actor):
@@ -115,6 +117,7 @@ def settings_of(user):
     return found or NotificationSettings(user_id=user.id, auto_watch=True)
 
 
+@transaction
 def save_settings(actor, auto_watch, mail_mode=None, mail_address=None):
     """Change whether opening a thread or replying watches it and, when mail is on here, which
     e-mail the participant wants at which address (`mail_mode` None: leave mail as it is)."""
@@ -147,6 +150,7 @@ def save_settings(actor, auto_watch, mail_mode=None, mail_address=None):
     return found
 
 
+@transaction
 def unsubscribe(user):
     """Stop every e-mail to this participant (the one-click link in each message)."""
     found = db.session.get(NotificationSettings, user.id)
@@ -417,6 +421,7 @@ def cosign_asked(thread, association):
 # Reading.
 
 
+@transaction
 def mark_thread_seen(user, thread):
     """The participant saw the thread: its notifications are read."""
     if not access.is_participant(user):
@@ -434,6 +439,7 @@ def mark_thread_seen(user, thread):
         db.session.commit()
 
 
+@transaction
 def mark_read(user, group_keys=None):
     """Mark notifications read: those of the given groups, or all of them."""
     if not access.is_participant(user):

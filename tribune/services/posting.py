@@ -11,6 +11,7 @@ from tribune.models.base import utcnow
 from tribune.services import Invalid, NotFound, Refused, accounts, counters, notify, thread_days
 from tribune.services.names import refuse_direction_controls
 from tribune.services.rendering import render_post
+from tribune.services.transaction import transaction
 
 
 def _clean_title(title):
@@ -41,16 +42,12 @@ def _clean_language(language):
 
 def _extend(extend, *objects):
     """Let a feature attach its rows (a paper's fields, an action's time, quotes) to what was
-    just written, in the same transaction; nothing is kept if it fails."""
-    if extend is None:
-        return
-    try:
+    just written, in the same transaction; nothing is kept if it fails (@transaction)."""
+    if extend is not None:
         extend(*objects)
-    except BaseException:
-        db.session.rollback()
-        raise
 
 
+@transaction
 def open_thread(actor, section, title, body, language="fa", kind="discussion", extend=None):
     """Open a thread in a section with its first post; `extend(thread, post)` runs before commit."""
     if not access.can_open_thread(actor, section):
@@ -81,6 +78,7 @@ def open_thread(actor, section, title, body, language="fa", kind="discussion", e
     return thread
 
 
+@transaction
 def reply(actor, thread, body, language="fa", extend=None):
     """Add a reply at the end of a thread; `extend(post)` runs before the commit."""
     if not access.can_view_thread(actor, thread):
@@ -109,16 +107,13 @@ def reply(actor, thread, body, language="fa", extend=None):
 
 def _notify(actor, post, opening):
     # In the post's transaction: the post and whom it tells are written together.
-    try:
-        notify.post_written(actor, post, opening)
-    except BaseException:
-        db.session.rollback()
-        raise
+    notify.post_written(actor, post, opening)
 
 
 EDIT_REASON_LIMIT = 300
 
 
+@transaction
 def edit_post(actor, post, body, language, title=None, reason=""):
     """Change a post, keeping the previous version as a revision; `reason` (optional, public)
     says why."""
