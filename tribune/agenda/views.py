@@ -29,7 +29,7 @@ from tribune.forms import attach_error
 from tribune.i18n import current_locale
 from tribune.models import Commemoration, Thread
 from tribune.models.base import utcnow
-from tribune.services import Invalid, NotFound, Refused, agenda, agenda_commemorations
+from tribune.services import Invalid, Refused, agenda, agenda_commemorations
 from tribune.services.debate import ID_RULE as ID
 from tribune.text.months import Month, month_of, weeks
 from tribune.text.recurrence import GREGORIAN, JALALI
@@ -289,8 +289,6 @@ def new_action():
         except Refused as refused:
             # New-account posting limits: say why and keep what was typed.
             form.form_errors.append(str(refused.message))
-        except NotFound:
-            abort(404)
         else:
             return redirect(url_for("forum.thread", thread_id=thread.id))
     return render_template("agenda/new_action.html", form=form)
@@ -331,7 +329,7 @@ def edit_action(thread_id):
             )
         except Invalid as error:
             attach_error(form, error)
-        except (NotFound, Refused):
+        except Refused:
             abort(404)
         else:
             flash(_("The action was updated; calendar apps will pick up the change."), "success")
@@ -419,8 +417,6 @@ def edit_commemoration(commemoration_id):
             _save_commemoration(form, sections, commemoration)
         except Invalid as error:
             attach_error(form, error)
-        except NotFound:
-            abort(404)
         else:
             flash(_("The commemoration was saved."), "success")
             return redirect(url_for(".commemorations"))

@@ -21,7 +21,7 @@ from tribune.models import (
     Thread,
 )
 from tribune.papers import queries as paper_queries
-from tribune.services import Invalid, NotFound, debate_associations
+from tribune.services import Invalid, debate_associations
 from tribune.services.debate import ID_RULE as ID
 from tribune.text.bidi import isolate
 
@@ -107,10 +107,7 @@ def confirm(slug, membership_id):
         or not EmptyForm().validate_on_submit()
     ):
         abort(404)
-    try:
-        debate_associations.confirm(current_user, membership)
-    except NotFound:
-        abort(404)
+    debate_associations.confirm(current_user, membership)
     flash(_("The membership is confirmed."), "success")
     return redirect(url_for(".show", slug=association.slug))
 
@@ -129,10 +126,7 @@ def mine():
     ]
     if form.validate_on_submit():
         association = db.session.get(Association, form.association.data)
-        try:
-            debate_associations.state_affiliation(current_user, association, form.public.data)
-        except NotFound:
-            abort(404)
+        debate_associations.state_affiliation(current_user, association, form.public.data)
         flash(
             _("Your affiliation is recorded; a member of the association will confirm it."),
             "success",
@@ -152,17 +146,14 @@ def change_mine(membership_id):
     membership = db.session.get(Membership, membership_id)
     if not EmptyForm().validate_on_submit():
         abort(400)
-    try:
-        if request.form.get("action") == "leave":
-            debate_associations.leave(current_user, membership)
-            flash(_("The affiliation was removed."), "success")
-        else:
-            debate_associations.set_public(
-                current_user, membership, request.form.get("action") == "show"
-            )
-            flash(_("Saved."), "success")
-    except NotFound:
-        abort(404)
+    if request.form.get("action") == "leave":
+        debate_associations.leave(current_user, membership)
+        flash(_("The affiliation was removed."), "success")
+    else:
+        debate_associations.set_public(
+            current_user, membership, request.form.get("action") == "show"
+        )
+        flash(_("Saved."), "success")
     return redirect(url_for(".mine"))
 
 

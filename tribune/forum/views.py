@@ -23,7 +23,7 @@ from tribune.forum import queries
 from tribune.forum.forms import EditForm, ReplyForm, ThreadForm
 from tribune.models import AREAS, LANGUAGES, Post, Section, Thread
 from tribune.papers import thread_page
-from tribune.services import Invalid, NotFound, Refused, debate_posts, notify, posting, reading
+from tribune.services import Invalid, Refused, debate_posts, notify, posting, reading
 from tribune.text.diff import word_diff
 from tribune.web import existing_page, page_arg
 
@@ -224,7 +224,7 @@ def edit(post_id):
             )
         except Invalid as error:
             attach_error(form, error)
-        except (Refused, NotFound):
+        except Refused:
             abort(404)
         else:
             flash(_("Your changes were saved; the earlier version is kept."), "success")

@@ -40,7 +40,6 @@ from tribune.moderation.labels import (
 )
 from tribune.services import (
     Invalid,
-    NotFound,
     Refused,
     moderation,
     moderation_log,
@@ -207,8 +206,6 @@ def handle_report(report_id):
         return redirect(back)
     except Refused as refused:
         return refused_answer(refused, back)
-    except NotFound:
-        abort(404)
     return done(_("The report was handled and the log updated."), back)
 
 

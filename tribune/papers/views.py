@@ -17,7 +17,6 @@ from tribune.papers import queries, thread_page
 from tribune.papers.forms import CloseForm, PaperFieldsForm, PaperForm, TranslationForm
 from tribune.services import (
     Invalid,
-    NotFound,
     Refused,
     agenda,
     debate,
@@ -135,8 +134,6 @@ def new():
         except Refused as refused:
             # New-account posting limits: say why and keep what was typed.
             form.form_errors.append(str(refused.message))
-        except NotFound:
-            abort(404)
         else:
             return _back(thread)
     return render_template(
@@ -157,7 +154,7 @@ def edit(thread_id):
             debate.edit_paper(current_user, thread, form.summary.data, form.position.data)
         except Invalid as error:
             attach_error(form, error)
-        except (NotFound, Refused):
+        except Refused:
             abort(404)
         else:
             flash(_("The paper's summary and position were saved."), "success")
@@ -189,8 +186,6 @@ def sign(thread_id):
         debate.sign(current_user, thread, association)
     except Refused as refused:
         flash(str(refused.message), "error")
-    except NotFound:
-        abort(404)
     else:
         flash(_("%(name)s now co-signs this paper.", name=association.name), "success")
     return _back(thread)
@@ -206,8 +201,6 @@ def ask_signature(thread_id):
         told = debate.request_signature(current_user, thread, association)
     except Refused as refused:
         flash(str(refused.message), "error")
-    except NotFound:
-        abort(404)
     else:
         if told:
             flash(_("The confirmed members of %(name)s were asked to co-sign.",
@@ -227,7 +220,7 @@ def withdraw(thread_id, signature_id):
         abort(400)
     try:
         debate.withdraw(current_user, thread, db.session.get(PaperSignature, signature_id))
-    except (NotFound, Refused):
+    except Refused:
         abort(404)
     flash(_("The co-signature was withdrawn."), "success")
     return _back(thread)
@@ -246,7 +239,7 @@ def close(thread_id):
             debate_closing.close(current_user, thread, form.agreed.data, form.disputed.data)
         except Invalid as error:
             attach_error(form, error)
-        except (NotFound, Refused):
+        except Refused:
             abort(404)
         else:
             flash(_("The debate is closed; the synthesis is shown on top."), "success")
@@ -265,7 +258,7 @@ def reopen(thread_id):
         debate_closing.reopen(current_user, thread, request.form.get("reason", ""))
     except Invalid as error:
         flash(str(error.message), "error")
-    except (NotFound, Refused):
+    except Refused:
         abort(404)
     else:
         flash(_("The debate is open again; its earlier synthesis stays in its history."), "success")
@@ -283,8 +276,6 @@ def link(thread_id):
         agenda.link(current_user, thread, agenda.find_thread(request.form.get("reference")))
     except Invalid as error:
         flash(str(error.message), "error")
-    except NotFound:
-        abort(404)
     else:
         flash(_("The two threads are related; each shows the other."), "success")
     return _back(thread)
@@ -302,10 +293,7 @@ def unlink(link_id):
         if as_id(request.form.get("back")) == relation.action_id
         else relation.debate
     )
-    try:
-        agenda.unlink(current_user, relation)
-    except NotFound:
-        abort(404)
+    agenda.unlink(current_user, relation)
     return _back(back)
 
 
@@ -346,8 +334,6 @@ def translate(post_id):
         except Refused as refused:
             # Posting limits, or the post was hidden meanwhile: say why, keep the translation.
             form.form_errors.append(str(refused.message))
-        except NotFound:
-            abort(404)
         else:
             flash(_("Thank you: the translation is published beside the original."), "success")
             page = forum_queries.page_of_post(post, current_app.config["POSTS_PER_PAGE"])
