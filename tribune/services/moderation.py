@@ -17,6 +17,7 @@ from tribune.models import AREAS, Post, Report, Section, Thread
 from tribune.models.base import utcnow
 from tribune.services import Invalid, NotFound, Refused, counters, thread_days
 from tribune.services.moderation_log import record
+from tribune.services.posting import clean_title
 from tribune.services.transaction import act
 
 MAX_REASON_LENGTH = 1000
@@ -189,12 +190,10 @@ def place_thread(thread, section):
 @act
 def retitle_thread(actor, thread, title, reason):
     """Change a thread's title; the old one stays in the log."""
-    from tribune.services.posting import _clean_title
-
     term = acting_term(actor)
     reason = clean_reason(reason)
     _require_not_merged(thread)
-    title = _clean_title(title)
+    title = clean_title(title)
     if title == thread.title:
         raise Invalid(_l("This is already the title."), field="title")
     details = {"old": thread.title, "new": title}
@@ -261,12 +260,10 @@ def merge_threads(actor, source, target, reason):
 @act
 def split_thread(actor, thread, post_ids, title, section, reason):
     """Move selected replies, with their ids, into a new thread opened by the first of them."""
-    from tribune.services.posting import _clean_title
-
     term = acting_term(actor)
     reason = clean_reason(reason)
     _require_not_merged(thread)
-    title = _clean_title(title)
+    title = clean_title(title)
     section = section or thread.section
     ids = sorted({int(post_id) for post_id in post_ids or ()})
     if not ids:

@@ -14,7 +14,9 @@ from tribune.services.rendering import render_post
 from tribune.services.transaction import transaction
 
 
-def _clean_title(title):
+def clean_title(title):
+    """A thread title as stored: one line, no direction controls, 3 to MAX_TITLE_LENGTH
+    characters; Invalid on the `title` field otherwise (moderators' retitling uses it too)."""
     title = refuse_direction_controls(" ".join((title or "").split()), "title")
     limit = current_app.config["MAX_TITLE_LENGTH"]
     if len(title) < 3:
@@ -59,7 +61,7 @@ def open_thread(actor, section, title, body, language="fa", kind="discussion", e
     thread = Thread(
         section=section,
         author=actor,
-        title=_clean_title(title),
+        title=clean_title(title),
         kind=kind,
         language=_clean_language(language),
         created_at=now,
@@ -124,7 +126,7 @@ def edit_post(actor, post, body, language, title=None, reason=""):
     body = _clean_body(body)
     language = _clean_language(language)
     opening = is_opening_post(post)
-    new_title = _clean_title(title) if opening and title is not None else None
+    new_title = clean_title(title) if opening and title is not None else None
     reason = refuse_direction_controls(" ".join((reason or "").split()), "reason")
     if len(reason) > EDIT_REASON_LIMIT:
         raise Invalid(_l("The reason can have at most %(n)d characters.", n=EDIT_REASON_LIMIT),
