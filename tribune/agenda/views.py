@@ -4,7 +4,7 @@ calendar; announcing actions; commemorations; iCalendar feeds.
 Routes live under /calendar/ so they never meet the forum's /agenda/<section>/ pages.
 """
 
-from datetime import date, timedelta
+from datetime import date
 
 from flask import (
     Blueprint,
@@ -37,8 +37,6 @@ from tribune.text.recurrence import GREGORIAN, JALALI
 bp = Blueprint("agenda", __name__, url_prefix="/calendar")
 bp.record_once(lambda state: display.init_app(state.app))
 
-SIX_MONTHS = 6
-
 
 def _month_or_404(calendar, year, month):
     try:
@@ -53,9 +51,7 @@ def _today():
 
 def month_url(month, endpoint="month"):
     """The permanent address of a month page (or six-month page) in its calendar."""
-    if month.calendar == JALALI:
-        return url_for(f".jalali_{endpoint}", year=month.year, month=month.month)
-    return url_for(f".{endpoint}", year=month.year, month=month.month)
+    return url_for(f".{endpoint}", calendar=month.calendar, year=month.year, month=month.month)
 
 
 @bp.app_template_global()
@@ -63,53 +59,16 @@ def calendar_month_url(month, endpoint="month"):
     return month_url(month, endpoint)
 
 
-def _items_by_day(start, end):
-    """{date: {"actions": [...], "commemorations": [...]}} for the days in [start, end)."""
-    days = {}
-    for thread in queries.actions_between(current_user, start, end):
-        day = thread.action.local_start.date()
-        days.setdefault(day, {"actions": [], "commemorations": []})["actions"].append(thread)
-    for day, commemoration in agenda_commemorations.between(start, end):
-        days.setdefault(day, {"actions": [], "commemorations": []})["commemorations"].append(
-            commemoration
-        )
-    return days
-
-
-def _browsable():
-    """The days the calendar pages through: from a year before the first action to two years
-    after the last (or today). Beyond, there is nothing to find and crawlers would page forever;
-    those months still answer at their address."""
-    first, last = queries.action_span(current_user)
-    today = _today()
-    low = min(today, first.date()) if first else today
-    high = max(today, last.date()) if last else today
-    return low - timedelta(days=366), high + timedelta(days=731)
-
-
-def _step(month, months, bounds):
-    """The month `months` away if the calendar pages that far, else None."""
-    other = month.neighbour(months)
-    if other is None or other.end <= bounds[0] or other.first > bounds[1]:
-        return None
-    return other
-
-
 def _render_month(month):
-    items = _items_by_day(month.first, month.end)
-    bounds = _browsable()
+    today = _today()
     other = GREGORIAN if month.calendar == JALALI else JALALI
     return render_template(
         "agenda/month.html",
         month=month,
         weeks=weeks(month, display.first_weekday()),
-        items=items,
-        today=_today(),
+        today=today,
         other_month=month_of(month.first, other),
-        previous=_step(month, -1, bounds),
-        following=_step(month, 1, bounds),
-        coming=queries.coming(current_user, limit=8),
-        recent=queries.past(current_user, limit=5),
+        **queries.month_page(current_user, month, today),
     )
 
 
@@ -119,33 +78,20 @@ def index():
     return _render_month(month_of(_today(), display.reader_calendar()))
 
 
-@bp.route("/<int:year>/<int(fixed_digits=2):month>")
-def month(year, month):
-    """A Gregorian month: its actions and commemorations (permanent address)."""
-    return _render_month(_month_or_404(GREGORIAN, year, month))
-
-
-@bp.route("/jalali/<int:year>/<int(fixed_digits=2):month>")
-def jalali_month(year, month):
-    """A Jalali month: its actions and commemorations (permanent address)."""
-    return _render_month(_month_or_404(JALALI, year, month))
+@bp.route("/<int:year>/<int(fixed_digits=2):month>", defaults={"calendar": GREGORIAN})
+@bp.route("/jalali/<int:year>/<int(fixed_digits=2):month>", defaults={"calendar": JALALI})
+def month(calendar, year, month):
+    """A month, Gregorian or Jalali: its actions and commemorations (permanent address)."""
+    return _render_month(_month_or_404(calendar, year, month))
 
 
 def _render_six_months(first):
-    months = [first.plus(n) for n in range(SIX_MONTHS)]
-    items = _items_by_day(months[0].first, months[-1].end)
-    by_month = [
-        (m, sorted((day, entry) for day, entry in items.items() if m.first <= day < m.end))
-        for m in months
-    ]
-    bounds = _browsable()
+    today = _today()
     return render_template(
         "agenda/six_months.html",
         first=first,
-        months=by_month,
-        today=_today(),
-        back=_step(first, -SIX_MONTHS, bounds),
-        forward=_step(first, SIX_MONTHS, bounds),
+        today=today,
+        **queries.six_months_page(current_user, first, today),
     )
 
 
@@ -155,16 +101,12 @@ def six_months():
     return _render_six_months(month_of(_today(), display.reader_calendar()))
 
 
-@bp.route("/six-months/<int:year>/<int(fixed_digits=2):month>")
-def six_months_from(year, month):
-    """Six months from a Gregorian month."""
-    return _render_six_months(_month_or_404(GREGORIAN, year, month))
-
-
-@bp.route("/jalali/six-months/<int:year>/<int(fixed_digits=2):month>")
-def jalali_six_months_from(year, month):
-    """Six months from a Jalali month."""
-    return _render_six_months(_month_or_404(JALALI, year, month))
+@bp.route("/six-months/<int:year>/<int(fixed_digits=2):month>", defaults={"calendar": GREGORIAN})
+@bp.route("/jalali/six-months/<int:year>/<int(fixed_digits=2):month>",
+          defaults={"calendar": JALALI})  # fmt: skip
+def six_months_from(calendar, year, month):
+    """Six months from a month, Gregorian or Jalali."""
+    return _render_six_months(_month_or_404(calendar, year, month))
 
 
 def _action_thread_or_404(thread_id):
