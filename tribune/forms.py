@@ -1,10 +1,10 @@
 """Shared form helpers: turning a service's Invalid into a field message, and the body field."""
 
 from flask import current_app, url_for
-from flask_babel import gettext as _
 from wtforms import TextAreaField
 from wtforms.validators import ValidationError
 
+from tribune.i18n import gettext as _
 from tribune.i18n import number
 from tribune.services import Invalid
 

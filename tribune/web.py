@@ -1,14 +1,14 @@
 """Blueprints, error pages and the form-error bridge between services and views."""
 
 from flask import abort, current_app, jsonify, render_template, request
-from flask_babel import gettext as _
-from flask_babel import lazy_gettext as _l
 from flask_wtf.csrf import CSRFError
 from werkzeug.exceptions import HTTPException
 from werkzeug.exceptions import NotFound as HTTPNotFound
 from werkzeug.routing import IntegerConverter
 
 from tribune.extensions import db
+from tribune.i18n import gettext as _
+from tribune.i18n import lazy_gettext as _l
 from tribune.models.base import MAX_ID
 from tribune.services import NotFound
 from tribune.text import bidi

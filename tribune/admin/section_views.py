@@ -1,7 +1,6 @@
 """Administration of sections and working groups: thin views over services/sections.py."""
 
 from flask import flash, redirect, render_template, request, url_for
-from flask_babel import gettext as _
 from flask_login import current_user
 from wtforms import SelectChoice
 
@@ -10,6 +9,7 @@ from tribune.admin.forms import AdminReasonForm, MergeSectionForm, OrderForm, Se
 from tribune.extensions import db
 from tribune.forms import attach_error
 from tribune.i18n import current_locale
+from tribune.i18n import gettext as _
 from tribune.models import AREAS, Section
 from tribune.moderation.helpers import done, get_or_404, refused_answer
 from tribune.services import Invalid, Refused, sections

@@ -17,7 +17,6 @@ from flask import (
     request,
     url_for,
 )
-from flask_babel import gettext as _
 from flask_login import current_user, login_required
 from wtforms import SelectChoice
 
@@ -27,6 +26,7 @@ from tribune.agenda.forms import ActionEditForm, ActionForm, CommemorationForm
 from tribune.extensions import db
 from tribune.forms import attach_error
 from tribune.i18n import current_locale
+from tribune.i18n import gettext as _
 from tribune.models import Commemoration, Thread
 from tribune.models.base import utcnow
 from tribune.services import Invalid, Refused, agenda, agenda_commemorations

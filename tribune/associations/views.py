@@ -2,7 +2,6 @@
 participants state their affiliations (optional: privacy first)."""
 
 from flask import Blueprint, abort, flash, redirect, render_template, request, url_for
-from flask_babel import gettext as _
 from flask_login import current_user, login_required
 from sqlalchemy import func, select
 from wtforms import SelectChoice
@@ -12,6 +11,7 @@ from tribune.accounts.forms import EmptyForm
 from tribune.associations.forms import AffiliationForm, AssociationForm
 from tribune.extensions import db
 from tribune.forms import attach_error
+from tribune.i18n import gettext as _
 from tribune.models import (
     Association,
     Membership,

@@ -1,6 +1,5 @@
 """Forms for opening threads, replying and editing."""
 
-from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
 from wtforms import (
     FieldList,
@@ -17,6 +16,7 @@ from wtforms.widgets import HiddenInput
 
 from tribune.forms import BodyField
 from tribune.i18n import LANGUAGE_NAMES
+from tribune.i18n import lazy_gettext as _l
 
 LANGUAGE_CHOICES = [
     SelectChoice(code, name, render_kw={"lang": code}) for code, name in LANGUAGE_NAMES.items()

@@ -13,7 +13,6 @@ from flask import (
     request,
     url_for,
 )
-from flask_babel import gettext as _
 from flask_login import current_user, login_required
 
 from tribune import access
@@ -21,6 +20,7 @@ from tribune.extensions import db
 from tribune.forms import attach_error
 from tribune.forum import queries
 from tribune.forum.forms import EditForm, ReplyForm, ThreadForm
+from tribune.i18n import gettext as _
 from tribune.models import AREAS, LANGUAGES, Post, Section, Thread
 from tribune.papers import thread_page
 from tribune.services import Invalid, Refused, debate_posts, notify, posting, reading

@@ -3,12 +3,12 @@
 from datetime import UTC, datetime, time, timedelta
 
 from flask import flash, redirect, render_template, url_for
-from flask_babel import gettext as _
 from flask_login import current_user
 from wtforms import SelectChoice
 
 from tribune.extensions import db
 from tribune.forms import attach_error
+from tribune.i18n import gettext as _
 from tribune.models import Association, ModeratorTerm, Suspension
 from tribune.moderation import queries
 from tribune.moderation.forms import ReasonForm, RestrictForm, TermForm

@@ -1,10 +1,10 @@
 """The queue of applications (registration by approval): moderators admit or decline."""
 
 from flask import flash, redirect, render_template, request, url_for
-from flask_babel import gettext as _
 from flask_login import current_user
 
 from tribune.extensions import db
+from tribune.i18n import gettext as _
 from tribune.models import User
 from tribune.moderation.forms import ReasonForm
 from tribune.moderation.helpers import refused_answer

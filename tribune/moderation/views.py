@@ -16,12 +16,12 @@ from flask import (
     request,
     url_for,
 )
-from flask_babel import gettext as _
 from flask_login import current_user
 
 from tribune import access
 from tribune.extensions import db, limiter
 from tribune.forms import attach_error
+from tribune.i18n import gettext as _
 from tribune.models import Post, Report
 from tribune.models.moderation import ACTIONS
 from tribune.moderation import queries

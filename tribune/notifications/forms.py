@@ -1,9 +1,10 @@
 """Forms of the notification pages."""
 
-from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
 from wtforms import BooleanField, EmailField, HiddenField, RadioField, SelectChoice, SubmitField
 from wtforms.validators import Length, Optional
+
+from tribune.i18n import lazy_gettext as _l
 
 MAIL_MODE_NAMES = {
     "off": _l("no e-mail"),

@@ -3,7 +3,6 @@
 from urllib.parse import urlsplit
 
 from flask import abort, flash, g, redirect, render_template, request, url_for
-from flask_babel import gettext as _
 from flask_login import current_user, login_required
 
 from tribune import access
@@ -11,6 +10,7 @@ from tribune.accounts.forms import EmptyForm
 from tribune.extensions import csrf, db
 from tribune.forms import attach_error
 from tribune.i18n import current_locale, display_timezone
+from tribune.i18n import gettext as _
 from tribune.models import AREAS, Association, Section, Thread
 from tribune.net import safe_next
 from tribune.notifications import bp, queries

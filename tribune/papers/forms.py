@@ -1,6 +1,5 @@
 """Forms of the tribune's debates: papers, syntheses, translations."""
 
-from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
 from wtforms import SelectField, SelectMultipleField, StringField, TextAreaField
 from wtforms.validators import DataRequired, Length, Optional
@@ -8,6 +7,7 @@ from wtforms.widgets import CheckboxInput, ListWidget
 
 from tribune.forms import BodyField
 from tribune.forum.forms import LANGUAGE_CHOICES
+from tribune.i18n import lazy_gettext as _l
 from tribune.services.debate import POSITION_LIMIT, SUMMARY_LIMIT
 
 MARKDOWN_HELP = _l("Markdown: **bold**, *italic*, [link](https://…), > quote, - list.")

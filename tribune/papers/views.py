@@ -2,7 +2,6 @@
 translations of posts, syntheses that close a debate, links to the agenda's actions."""
 
 from flask import Blueprint, abort, current_app, flash, redirect, render_template, request, url_for
-from flask_babel import gettext as _
 from flask_login import current_user, login_required
 from wtforms import SelectChoice
 
@@ -12,6 +11,7 @@ from tribune.extensions import db
 from tribune.forms import attach_error
 from tribune.forum import queries as forum_queries
 from tribune.i18n import LANGUAGE_NAMES, current_locale
+from tribune.i18n import gettext as _
 from tribune.models import Association, PaperSignature, Post, Thread, ThreadLink
 from tribune.papers import queries, thread_page
 from tribune.papers.forms import CloseForm, PaperFieldsForm, PaperForm, TranslationForm

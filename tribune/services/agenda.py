@@ -13,11 +13,11 @@ from functools import cache
 from urllib.parse import urlsplit
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError, available_timezones
 
-from flask_babel import lazy_gettext as _l
 from sqlalchemy import select
 
 from tribune import access
 from tribune.extensions import db
+from tribune.i18n import lazy_gettext as _l
 from tribune.models import ACTION_STATUSES, Action, Post, Thread, ThreadLink
 from tribune.models.base import utcnow
 from tribune.services import Invalid, NotFound, Refused, counters, posting

@@ -4,11 +4,11 @@ See tribune/text/recurrence.py for how each year's date is computed (16 Azar is 
 December; 30 Esfand falls back to 29 Esfand in common Jalali years, 29 February to 28 February).
 """
 
-from flask_babel import lazy_gettext as _l
 from sqlalchemy import select
 
 from tribune import access
 from tribune.extensions import db
+from tribune.i18n import lazy_gettext as _l
 from tribune.models import CALENDARS, LANGUAGES, Commemoration
 from tribune.models.base import utcnow
 from tribune.services import Invalid, NotFound

@@ -7,11 +7,11 @@ Leaving removes the affiliation entirely: it is personal data, not a public stat
 
 import re
 
-from flask_babel import lazy_gettext as _l
 from sqlalchemy import select
 
 from tribune import access
 from tribune.extensions import db
+from tribune.i18n import lazy_gettext as _l
 from tribune.models import Association, Membership, MembershipConfirmation
 from tribune.models.base import utcnow
 from tribune.services import Invalid, NotFound

@@ -24,11 +24,11 @@ from urllib.parse import urlsplit
 
 from flask import current_app, render_template, url_for
 from flask_babel import force_locale
-from flask_babel import gettext as _
 from itsdangerous import BadSignature, URLSafeSerializer
 from sqlalchemy import and_, insert, literal, or_, select, update
 
 from tribune.extensions import db
+from tribune.i18n import gettext as _
 from tribune.models import MailOutbox, Notification, NotificationSettings, User
 from tribune.models.base import UTCDateTime, utcnow
 from tribune.services import mailer

@@ -15,11 +15,11 @@ Rules, checked here when written and again when shown (notifications/queries.py)
   watching).
 """
 
-from flask_babel import lazy_gettext as _l
 from sqlalchemy import and_, delete, func, insert, literal, or_, select, true, update
 
 from tribune import access
 from tribune.extensions import db
+from tribune.i18n import lazy_gettext as _l
 from tribune.models import Membership, MembershipConfirmation, Paper, PaperSignature, Post, User
 from tribune.models.base import UTCDateTime, utcnow
 from tribune.models.debate import Quote

@@ -10,10 +10,10 @@ import secrets
 
 import pyotp
 import segno
-from flask_babel import lazy_gettext as _l
 from sqlalchemy import delete, func, select, update
 
 from tribune.extensions import db
+from tribune.i18n import lazy_gettext as _l
 from tribune.models import RecoveryCode, TwoFactor
 from tribune.models.base import utcnow
 from tribune.models.security import digest
