@@ -104,8 +104,7 @@ def order_sections():
         sections.reorder(current_user, area, [sid for _p, _i, sid in sorted(places)],
                          form.reason.data)
     except (Invalid, Refused) as error:
-        flash(str(error.message), "error")
-        return redirect(back)
+        return refused_answer(error, back)
     return done(_("The new order is saved."), back)
 
 
@@ -122,11 +121,8 @@ def archive_section(section_id):
     run = sections.unarchive_section if undo else sections.archive_section
     try:
         run(current_user, section, form.reason.data)
-    except Invalid as error:
-        flash(str(error.message), "error")
-        return redirect(back)
-    except Refused as refused:
-        return refused_answer(refused, back)
+    except (Invalid, Refused) as error:
+        return refused_answer(error, back)
     return done(
         _("The section is open again.") if undo else _("The section is archived."), back
     )

@@ -153,9 +153,6 @@ def end_term(term_id):
         return redirect(back)
     try:
         terms.end_term(current_user, term, form.reason.data)
-    except Invalid as error:
-        flash(str(error.message), "error")
-        return redirect(back)
-    except Refused as refused:
-        return refused_answer(refused, back)
+    except (Invalid, Refused) as error:
+        return refused_answer(error, back)
     return done(_("The term has ended."), back)

@@ -37,11 +37,8 @@ def decide_application(user_id):
         )
     except NotFound:
         return redirect(back)
-    except Invalid as error:
-        flash(str(error.message), "error")
-        return redirect(back)
-    except Refused as refused:
-        return refused_answer(refused, back)
+    except (Invalid, Refused) as error:
+        return refused_answer(error, back)
     flash(_("Admitted.") if admit else _("Declined; the applicant will read your reason."),
           "success")
     return redirect(back)

@@ -201,11 +201,8 @@ def handle_report(report_id):
         return redirect(back)
     try:
         reports.handle_report(current_user, report, decision, form.note.data)
-    except Invalid as error:
-        flash(str(error.message), "error")
-        return redirect(back)
-    except Refused as refused:
-        return refused_answer(refused, back)
+    except (Invalid, Refused) as error:
+        return refused_answer(error, back)
     return done(_("The report was handled and the log updated."), back)
 
 
