@@ -4,13 +4,13 @@ from functools import lru_cache
 
 from babel.support import Translations
 from flask import current_app, url_for
-from flask_babel import gettext as _
 from flask_wtf import FlaskForm
 from wtforms import TextAreaField
 from wtforms.i18n import messages_path
 from wtforms.validators import ValidationError
 
 from tribune.i18n import current_locale, number
+from tribune.i18n import gettext as _
 from tribune.services import Invalid
 
 

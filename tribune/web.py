@@ -1,14 +1,16 @@
 """What every view shares: paging arguments, the id converter and the error pages."""
 
 from flask import abort, current_app, jsonify, render_template, request
-from flask_babel import gettext as _
-from flask_babel import lazy_gettext as _l
 from flask_wtf.csrf import CSRFError
 from werkzeug.exceptions import HTTPException
+from werkzeug.exceptions import NotFound as HTTPNotFound
 from werkzeug.routing import IntegerConverter
 
 from tribune.extensions import db
+from tribune.i18n import gettext as _
+from tribune.i18n import lazy_gettext as _l
 from tribune.models.base import MAX_ID
+from tribune.services import NotFound
 
 # No list has this many pages; a larger ?page= names no page (and its OFFSET could overflow).
 MAX_PAGE = 2**31 - 1
@@ -48,6 +50,7 @@ def init_app(app):
     app.url_map.converters["int"] = BoundedIntConverter
     app.register_error_handler(CSRFError, _csrf_error)
     app.register_error_handler(HTTPException, _http_error)
+    app.register_error_handler(NotFound, _not_found)
     app.register_error_handler(Exception, _unexpected_error)
 
 
@@ -96,6 +99,12 @@ def _http_error(error):
         # Whatever made the service unavailable, a client should come back, not hammer it.
         response.headers.setdefault("Retry-After", str(DEFAULT_RETRY_AFTER))
     return response
+
+
+def _not_found(error):
+    # A service's NotFound ("does not exist, or you may not know it does") is the site's 404,
+    # page or JSON alike, so views need not translate it one by one.
+    return _http_error(HTTPNotFound())
 
 
 def _unexpected_error(error):

@@ -1,6 +1,5 @@
 """Account forms."""
 
-from flask_babel import lazy_gettext as _l
 from wtforms import (
     BooleanField,
     EmailField,
@@ -13,6 +12,7 @@ from wtforms import (
 from wtforms.validators import DataRequired, Length, Optional
 
 from tribune.forms import Form
+from tribune.i18n import lazy_gettext as _l
 from tribune.services.passwords import MAX_LENGTH
 
 

@@ -3,12 +3,12 @@
 import json
 
 from flask import Response, flash, g, redirect, render_template, session, url_for
-from flask_babel import gettext as _
 from flask_login import current_user, login_required, logout_user
 
 from tribune.accounts import bp, devices
 from tribune.accounts.forms import DeleteAccountForm
 from tribune.forms import attach_error
+from tribune.i18n import gettext as _
 from tribune.services import Invalid, Refused, accounts, mydata, twofactor
 
 

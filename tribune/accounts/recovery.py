@@ -19,7 +19,7 @@ from tribune.accounts.forms import EmptyForm, NewPasswordForm, ResetRequestForm
 from tribune.extensions import limiter
 from tribune.forms import attach_error
 from tribune.i18n import gettext as _
-from tribune.services import Invalid, NotFound, accounts, resets
+from tribune.services import Invalid, accounts, resets
 
 # The token moves from the address to the session at once, so it stays out of the address bar,
 # the history and any Referer (Django does the same).
@@ -88,12 +88,9 @@ def admin_reset_link(username):
     if not form.validate_on_submit():
         return redirect(url_for(".profile", username=username))
     user = accounts.find_by_username(username)
-    try:
-        url = resets.issue_admin_link(
-            current_user, user, current_app.config.get("PUBLIC_URL") or request.host_url
-        )
-    except NotFound:
-        abort(404)
+    url = resets.issue_admin_link(
+        current_user, user, current_app.config.get("PUBLIC_URL") or request.host_url
+    )
     g.no_store = True
     return render_template(
         "accounts/reset_link.html",

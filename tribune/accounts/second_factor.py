@@ -1,12 +1,12 @@
 """Two-factor authentication settings: set up with a QR code, show recovery codes once, turn off."""
 
 from flask import Response, abort, flash, g, redirect, render_template, request, url_for
-from flask_babel import gettext as _
 from flask_login import current_user, login_required, login_user
 
 from tribune.accounts import bp, devices
 from tribune.accounts.forms import EmptyForm, TwoFactorEnableForm, TwoFactorManageForm
 from tribune.forms import attach_error
+from tribune.i18n import gettext as _
 from tribune.services import Invalid, Refused, sessions, twofactor
 
 # The secret being set up is made by a POST ("set up") and kept with this browser's server-side

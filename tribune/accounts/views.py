@@ -36,7 +36,6 @@ from tribune.models import Invitation, User
 from tribune.net import pseudonym, safe_next
 from tribune.services import (
     Invalid,
-    NotFound,
     Refused,
     accounts,
     registration,
@@ -322,10 +321,7 @@ def end_session(session_id):
     """End one session from the list in the settings."""
     form = EmptyForm()
     if form.validate_on_submit():
-        try:
-            sessions.end_one(current_user, session_id)
-        except NotFound:
-            abort(404)
+        sessions.end_one(current_user, session_id)
         flash(_("That session was ended."), "success")
     return redirect(url_for(".settings"))
 
@@ -376,8 +372,6 @@ def withdraw_invitation(invitation_id):
             registration.withdraw_invitation(
                 current_user, db.session.get(Invitation, invitation_id)
             )
-        except NotFound:
-            abort(404)
         except Refused as refused:
             flash(str(refused.message), "error")
         else:

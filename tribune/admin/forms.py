@@ -1,6 +1,5 @@
 """Administration forms. Every act has a required reason, published in the moderation log."""
 
-from flask_babel import lazy_gettext as _l
 from wtforms import (
     IntegerField,
     SelectChoice,
@@ -12,6 +11,7 @@ from wtforms.validators import DataRequired, InputRequired, Length, NumberRange,
 
 from tribune.forms import Form
 from tribune.i18n import LOCALE_NAMES
+from tribune.i18n import lazy_gettext as _l
 from tribune.services.moderation import MAX_REASON_LENGTH
 from tribune.services.sections import MAX_DESCRIPTION, MAX_TITLE, SectionTexts
 from tribune.services.site import LIMITS, MAX_INVITATION_LIMIT

@@ -1,7 +1,6 @@
 """Administration of people and associations: thin views over services/people.py."""
 
 from flask import current_app, flash, redirect, render_template, request, url_for
-from flask_babel import gettext as _
 from flask_login import current_user
 from wtforms import SelectChoice
 
@@ -10,6 +9,7 @@ from tribune.admin import bp
 from tribune.admin.forms import AdminReasonForm, AssociationForm, MergeAssociationForm
 from tribune.extensions import db
 from tribune.forms import attach_error
+from tribune.i18n import gettext as _
 from tribune.models import Association
 from tribune.moderation.helpers import done, get_or_404, refused_answer, user_or_404
 from tribune.moderation.queries import target_users

@@ -1,7 +1,6 @@
 """Administration of sections and working groups: thin views over services/sections.py."""
 
 from flask import flash, redirect, render_template, request, url_for
-from flask_babel import gettext as _
 from flask_login import current_user
 from wtforms import SelectChoice
 
@@ -10,6 +9,7 @@ from tribune.admin.forms import AdminReasonForm, MergeSectionForm, OrderForm, Se
 from tribune.extensions import db
 from tribune.forms import attach_error
 from tribune.i18n import current_locale
+from tribune.i18n import gettext as _
 from tribune.models import AREAS, Section
 from tribune.moderation.helpers import done, get_or_404, refused_answer
 from tribune.services import Invalid, Refused, sections
@@ -100,8 +100,7 @@ def order_sections():
         sections.reorder(current_user, area, [sid for _p, _i, sid in sorted(places)],
                          form.reason.data)
     except (Invalid, Refused) as error:
-        flash(str(error.message), "error")
-        return redirect(back)
+        return refused_answer(error, back)
     return done(_("The new order is saved."), back)
 
 
@@ -118,11 +117,8 @@ def archive_section(section_id):
     run = sections.unarchive_section if undo else sections.archive_section
     try:
         run(current_user, section, form.reason.data)
-    except Invalid as error:
-        flash(str(error.message), "error")
-        return redirect(back)
-    except Refused as refused:
-        return refused_answer(refused, back)
+    except (Invalid, Refused) as error:
+        return refused_answer(error, back)
     return done(
         _("The section is open again.") if undo else _("The section is archived."), back
     )

@@ -1,13 +1,13 @@
 """Administration of the site itself: the first setup, identity and rules, registration."""
 
 from flask import render_template, request, url_for
-from flask_babel import gettext as _
 from flask_login import current_user
 
 from tribune.admin import bp
 from tribune.admin.forms import RegistrationForm, SectionForm, SetupForm, SiteTextsForm
 from tribune.forms import attach_error
 from tribune.i18n import LOCALE_NAMES, current_locale
+from tribune.i18n import gettext as _
 from tribune.models import AREAS
 from tribune.moderation.helpers import done
 from tribune.services import Invalid, sections, site

@@ -9,10 +9,10 @@ from zoneinfo import ZoneInfo
 
 from babel.dates import format_date as babel_format_date
 from babel.dates import get_day_names
-from flask_babel import gettext as _
 from markupsafe import Markup
 
 from tribune.i18n import current_locale, dates_locale, text_direction
+from tribune.i18n import gettext as _
 from tribune.text import calendars
 from tribune.text.months import Month
 from tribune.text.recurrence import JALALI

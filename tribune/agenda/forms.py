@@ -7,7 +7,6 @@ text/calendars.parse_user_date reads them; times as 15:00.
 import re
 from datetime import time
 
-from flask_babel import lazy_gettext as _l
 from wtforms import (
     BooleanField,
     IntegerField,
@@ -21,6 +20,7 @@ from wtforms.validators import DataRequired, Length, NumberRange, Optional
 
 from tribune.forms import BodyField, Form
 from tribune.forum.forms import LANGUAGE_CHOICES
+from tribune.i18n import lazy_gettext as _l
 from tribune.services.agenda import zone_names
 from tribune.text.calendars import JALALI_MONTHS_LATIN, parse_user_date
 

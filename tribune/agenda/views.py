@@ -4,7 +4,7 @@ calendar; announcing actions; commemorations; iCalendar feeds.
 Routes live under /calendar/ so they never meet the forum's /agenda/<section>/ pages.
 """
 
-from datetime import date, timedelta
+from datetime import date
 
 from flask import (
     Response,
@@ -16,7 +16,6 @@ from flask import (
     request,
     url_for,
 )
-from flask_babel import gettext as _
 from flask_login import current_user, login_required
 from wtforms import SelectChoice
 
@@ -26,16 +25,15 @@ from tribune.agenda.forms import ActionEditForm, ActionForm, CommemorationForm
 from tribune.extensions import db
 from tribune.forms import attach_error
 from tribune.i18n import current_locale
+from tribune.i18n import gettext as _
 from tribune.models import Commemoration, Thread
 from tribune.models.base import utcnow
-from tribune.services import Invalid, NotFound, Refused, agenda, agenda_commemorations
+from tribune.services import Invalid, Refused, agenda, agenda_commemorations
 from tribune.services.debate import ID_RULE as ID
 from tribune.text.months import Month, month_of, weeks
 from tribune.text.recurrence import GREGORIAN, JALALI
 
 bp.record_once(lambda state: display.init_app(state.app))
-
-SIX_MONTHS = 6
 
 
 def _month_or_404(calendar, year, month):
@@ -51,62 +49,23 @@ def _today():
 
 def month_url(month, endpoint="month"):
     """The permanent address of a month page (or six-month page) in its calendar."""
-    if month.calendar == JALALI:
-        return url_for(f".jalali_{endpoint}", year=month.year, month=month.month)
-    return url_for(f".{endpoint}", year=month.year, month=month.month)
+    return url_for(f".{endpoint}", calendar=month.calendar, year=month.year, month=month.month)
 
 
 def calendar_month_url(month, endpoint="month"):
     return month_url(month, endpoint)
 
 
-def _items_by_day(start, end):
-    """{date: {"actions": [...], "commemorations": [...]}} for the days in [start, end)."""
-    days = {}
-    for thread in queries.actions_between(current_user, start, end):
-        day = thread.action.local_start.date()
-        days.setdefault(day, {"actions": [], "commemorations": []})["actions"].append(thread)
-    for day, commemoration in agenda_commemorations.between(start, end):
-        days.setdefault(day, {"actions": [], "commemorations": []})["commemorations"].append(
-            commemoration
-        )
-    return days
-
-
-def _browsable():
-    """The days the calendar pages through: from a year before the first action to two years
-    after the last (or today). Beyond, there is nothing to find and crawlers would page forever;
-    those months still answer at their address."""
-    first, last = queries.action_span(current_user)
-    today = _today()
-    low = min(today, first.date()) if first else today
-    high = max(today, last.date()) if last else today
-    return low - timedelta(days=366), high + timedelta(days=731)
-
-
-def _step(month, months, bounds):
-    """The month `months` away if the calendar pages that far, else None."""
-    other = month.neighbour(months)
-    if other is None or other.end <= bounds[0] or other.first > bounds[1]:
-        return None
-    return other
-
-
 def _render_month(month):
-    items = _items_by_day(month.first, month.end)
-    bounds = _browsable()
+    today = _today()
     other = GREGORIAN if month.calendar == JALALI else JALALI
     return render_template(
         "agenda/month.html",
         month=month,
         weeks=weeks(month, display.first_weekday()),
-        items=items,
-        today=_today(),
+        today=today,
         other_month=month_of(month.first, other),
-        previous=_step(month, -1, bounds),
-        following=_step(month, 1, bounds),
-        coming=queries.coming(current_user, limit=8),
-        recent=queries.past(current_user, limit=5),
+        **queries.month_page(current_user, month, today),
     )
 
 
@@ -116,33 +75,20 @@ def index():
     return _render_month(month_of(_today(), display.reader_calendar()))
 
 
-@bp.route("/<int:year>/<int(fixed_digits=2):month>")
-def month(year, month):
-    """A Gregorian month: its actions and commemorations (permanent address)."""
-    return _render_month(_month_or_404(GREGORIAN, year, month))
-
-
-@bp.route("/jalali/<int:year>/<int(fixed_digits=2):month>")
-def jalali_month(year, month):
-    """A Jalali month: its actions and commemorations (permanent address)."""
-    return _render_month(_month_or_404(JALALI, year, month))
+@bp.route("/<int:year>/<int(fixed_digits=2):month>", defaults={"calendar": GREGORIAN})
+@bp.route("/jalali/<int:year>/<int(fixed_digits=2):month>", defaults={"calendar": JALALI})
+def month(calendar, year, month):
+    """A month, Gregorian or Jalali: its actions and commemorations (permanent address)."""
+    return _render_month(_month_or_404(calendar, year, month))
 
 
 def _render_six_months(first):
-    months = [first.plus(n) for n in range(SIX_MONTHS)]
-    items = _items_by_day(months[0].first, months[-1].end)
-    by_month = [
-        (m, sorted((day, entry) for day, entry in items.items() if m.first <= day < m.end))
-        for m in months
-    ]
-    bounds = _browsable()
+    today = _today()
     return render_template(
         "agenda/six_months.html",
         first=first,
-        months=by_month,
-        today=_today(),
-        back=_step(first, -SIX_MONTHS, bounds),
-        forward=_step(first, SIX_MONTHS, bounds),
+        today=today,
+        **queries.six_months_page(current_user, first, today),
     )
 
 
@@ -152,16 +98,12 @@ def six_months():
     return _render_six_months(month_of(_today(), display.reader_calendar()))
 
 
-@bp.route("/six-months/<int:year>/<int(fixed_digits=2):month>")
-def six_months_from(year, month):
-    """Six months from a Gregorian month."""
-    return _render_six_months(_month_or_404(GREGORIAN, year, month))
-
-
-@bp.route("/jalali/six-months/<int:year>/<int(fixed_digits=2):month>")
-def jalali_six_months_from(year, month):
-    """Six months from a Jalali month."""
-    return _render_six_months(_month_or_404(JALALI, year, month))
+@bp.route("/six-months/<int:year>/<int(fixed_digits=2):month>", defaults={"calendar": GREGORIAN})
+@bp.route("/jalali/six-months/<int:year>/<int(fixed_digits=2):month>",
+          defaults={"calendar": JALALI})  # fmt: skip
+def six_months_from(calendar, year, month):
+    """Six months from a month, Gregorian or Jalali."""
+    return _render_six_months(_month_or_404(calendar, year, month))
 
 
 def _action_thread_or_404(thread_id):
@@ -286,8 +228,6 @@ def new_action():
         except Refused as refused:
             # New-account posting limits: say why and keep what was typed.
             form.form_errors.append(str(refused.message))
-        except NotFound:
-            abort(404)
         else:
             return redirect(url_for("forum.thread", thread_id=thread.id))
     return render_template("agenda/new_action.html", form=form)
@@ -328,7 +268,7 @@ def edit_action(thread_id):
             )
         except Invalid as error:
             attach_error(form, error)
-        except (NotFound, Refused):
+        except Refused:
             abort(404)
         else:
             flash(_("The action was updated; calendar apps will pick up the change."), "success")
@@ -416,8 +356,6 @@ def edit_commemoration(commemoration_id):
             _save_commemoration(form, sections, commemoration)
         except Invalid as error:
             attach_error(form, error)
-        except NotFound:
-            abort(404)
         else:
             flash(_("The commemoration was saved."), "success")
             return redirect(url_for(".commemorations"))

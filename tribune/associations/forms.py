@@ -1,10 +1,10 @@
 """Forms of the association pages."""
 
-from flask_babel import lazy_gettext as _l
 from wtforms import BooleanField, SelectField, StringField, TextAreaField
 from wtforms.validators import DataRequired, Length, Optional
 
 from tribune.forms import Form
+from tribune.i18n import lazy_gettext as _l
 
 
 class AffiliationForm(Form):

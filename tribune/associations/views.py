@@ -2,7 +2,6 @@
 participants state their affiliations (optional: privacy first)."""
 
 from flask import abort, flash, redirect, render_template, request, url_for
-from flask_babel import gettext as _
 from flask_login import current_user, login_required
 from wtforms import SelectChoice
 
@@ -12,12 +11,13 @@ from tribune.associations import bp, queries
 from tribune.associations.forms import AffiliationForm, AssociationForm
 from tribune.extensions import db
 from tribune.forms import attach_error
+from tribune.i18n import gettext as _
 from tribune.models import (
     Association,
     Membership,
 )
 from tribune.papers import queries as paper_queries
-from tribune.services import Invalid, NotFound, debate_associations
+from tribune.services import Invalid, debate_associations
 from tribune.services.debate import ID_RULE as ID
 from tribune.text.bidi import isolate
 
@@ -72,10 +72,7 @@ def confirm(slug, membership_id):
         or not EmptyForm().validate_on_submit()
     ):
         abort(404)
-    try:
-        debate_associations.confirm(current_user, membership)
-    except NotFound:
-        abort(404)
+    debate_associations.confirm(current_user, membership)
     flash(_("The membership is confirmed."), "success")
     return redirect(url_for(".show", slug=association.slug))
 
@@ -94,10 +91,7 @@ def mine():
     ]
     if form.validate_on_submit():
         association = db.session.get(Association, form.association.data)
-        try:
-            debate_associations.state_affiliation(current_user, association, form.public.data)
-        except NotFound:
-            abort(404)
+        debate_associations.state_affiliation(current_user, association, form.public.data)
         flash(
             _("Your affiliation is recorded; a member of the association will confirm it."),
             "success",
@@ -117,17 +111,14 @@ def change_mine(membership_id):
     membership = db.session.get(Membership, membership_id)
     if not EmptyForm().validate_on_submit():
         abort(400)
-    try:
-        if request.form.get("action") == "leave":
-            debate_associations.leave(current_user, membership)
-            flash(_("The affiliation was removed."), "success")
-        else:
-            debate_associations.set_public(
-                current_user, membership, request.form.get("action") == "show"
-            )
-            flash(_("Saved."), "success")
-    except NotFound:
-        abort(404)
+    if request.form.get("action") == "leave":
+        debate_associations.leave(current_user, membership)
+        flash(_("The affiliation was removed."), "success")
+    else:
+        debate_associations.set_public(
+            current_user, membership, request.form.get("action") == "show"
+        )
+        flash(_("Saved."), "success")
     return redirect(url_for(".mine"))
 
 

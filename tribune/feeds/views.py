@@ -3,7 +3,6 @@ actions, the moderation log and any search. Each follows the readers' visibility
 asks (a feed reader has no account): nothing hidden, nothing merged away, ever."""
 
 from flask import abort, current_app, request, url_for
-from flask_babel import gettext as _
 from markupsafe import escape
 from sqlalchemy import func, select
 
@@ -14,6 +13,7 @@ from tribune.feeds import bp
 from tribune.feeds.atom import Entry, Feed, absolute, respond
 from tribune.forum import queries as forum_queries
 from tribune.i18n import current_locale
+from tribune.i18n import gettext as _
 from tribune.models import AREAS, ModerationLogEntry, Post, Section, Thread
 from tribune.moderation.labels import action_label
 from tribune.papers import queries as paper_queries

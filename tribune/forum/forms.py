@@ -1,6 +1,5 @@
 """Forms for opening threads, replying and editing."""
 
-from flask_babel import lazy_gettext as _l
 from wtforms import (
     FieldList,
     FormField,
@@ -16,6 +15,7 @@ from wtforms.widgets import HiddenInput
 
 from tribune.forms import BodyField, Form
 from tribune.i18n import LANGUAGE_NAMES
+from tribune.i18n import lazy_gettext as _l
 
 LANGUAGE_CHOICES = [
     SelectChoice(code, name, render_kw={"lang": code}) for code, name in LANGUAGE_NAMES.items()

@@ -12,7 +12,6 @@ from flask import (
     request,
     url_for,
 )
-from flask_babel import gettext as _
 from flask_login import current_user, login_required
 
 from tribune import access
@@ -20,9 +19,10 @@ from tribune.extensions import db
 from tribune.forms import attach_error
 from tribune.forum import bp, queries
 from tribune.forum.forms import EditForm, ReplyForm, ThreadForm
+from tribune.i18n import gettext as _
 from tribune.models import AREAS, LANGUAGES, Post, Section, Thread
 from tribune.papers import thread_page
-from tribune.services import Invalid, NotFound, Refused, debate_posts, notify, posting, reading
+from tribune.services import Invalid, Refused, debate_posts, notify, posting, reading
 from tribune.text.diff import word_diff
 from tribune.web import existing_page, page_arg
 
@@ -221,7 +221,7 @@ def edit(post_id):
             )
         except Invalid as error:
             attach_error(form, error)
-        except (Refused, NotFound):
+        except Refused:
             abort(404)
         else:
             flash(_("Your changes were saved; the earlier version is kept."), "success")

@@ -3,13 +3,13 @@
 from datetime import UTC, datetime, time, timedelta
 
 from flask import flash, redirect, render_template, url_for
-from flask_babel import gettext as _
 from flask_login import current_user
 from wtforms import SelectChoice
 
 from tribune import access
 from tribune.extensions import db
 from tribune.forms import attach_error
+from tribune.i18n import gettext as _
 from tribune.models import Association, ModeratorTerm, Suspension
 from tribune.moderation import bp, queries, requires
 from tribune.moderation.forms import ReasonForm, RestrictForm, TermForm
@@ -159,9 +159,6 @@ def end_term(term_id):
         return redirect(back)
     try:
         terms.end_term(current_user, term, form.reason.data)
-    except Invalid as error:
-        flash(str(error.message), "error")
-        return redirect(back)
-    except Refused as refused:
-        return refused_answer(refused, back)
+    except (Invalid, Refused) as error:
+        return refused_answer(error, back)
     return done(_("The term has ended."), back)

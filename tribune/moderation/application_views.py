@@ -1,11 +1,11 @@
 """The queue of applications (registration by approval): moderators admit or decline."""
 
 from flask import flash, redirect, render_template, request, url_for
-from flask_babel import gettext as _
 from flask_login import current_user
 
 from tribune import access
 from tribune.extensions import db
+from tribune.i18n import gettext as _
 from tribune.models import User
 from tribune.moderation import bp, requires
 from tribune.moderation.forms import ReasonForm
@@ -40,11 +40,8 @@ def decide_application(user_id):
         )
     except NotFound:
         return redirect(back)
-    except Invalid as error:
-        flash(str(error.message), "error")
-        return redirect(back)
-    except Refused as refused:
-        return refused_answer(refused, back)
+    except (Invalid, Refused) as error:
+        return refused_answer(error, back)
     flash(_("Admitted.") if admit else _("Declined; the applicant will read your reason."),
           "success")
     return redirect(back)

@@ -1,6 +1,5 @@
 """Moderation forms. Every act has a required, published reason."""
 
-from flask_babel import lazy_gettext as _l
 from wtforms import (
     DateField,
     IntegerField,
@@ -14,6 +13,7 @@ from wtforms.validators import DataRequired, InputRequired, Length, NumberRange,
 from wtforms.widgets import CheckboxInput, ListWidget
 
 from tribune.forms import Form
+from tribune.i18n import lazy_gettext as _l
 from tribune.moderation.labels import REPORT_REASON_LABELS, interval_label
 from tribune.services.moderation import MAX_REASON_LENGTH, SLOW_MODE_CHOICES
 

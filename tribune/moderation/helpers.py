@@ -30,7 +30,8 @@ def done(message, target):
 
 
 def refused_answer(refused, target):
-    """Say why the act was refused (a Refused from a service), and go back to `target`."""
+    """Say why the act was refused (a service's Refused, or its Invalid where there is no form
+    to show it on), and go back to `target`."""
     flash(str(refused.message), "error")
     return redirect(target)
 

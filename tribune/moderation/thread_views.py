@@ -1,13 +1,13 @@
 """Moderation of threads: lock, pin, move, merge, rename, slow mode, split."""
 
 from flask import abort, render_template, request, url_for
-from flask_babel import gettext as _
 from flask_login import current_user
 from wtforms import SelectChoice
 
 from tribune import access
 from tribune.extensions import db
 from tribune.forms import attach_error
+from tribune.i18n import gettext as _
 from tribune.models import Section, Thread
 from tribune.moderation import bp, queries, requires
 from tribune.moderation.forms import (

@@ -10,12 +10,12 @@ from flask import (
     request,
     url_for,
 )
-from flask_babel import gettext as _
 from flask_login import current_user
 
 from tribune import access
 from tribune.extensions import db, limiter
 from tribune.forms import attach_error
+from tribune.i18n import gettext as _
 from tribune.models import Post, Report
 from tribune.models.moderation import ACTIONS
 from tribune.moderation import bp, queries, requires
@@ -34,7 +34,6 @@ from tribune.moderation.labels import (
 )
 from tribune.services import (
     Invalid,
-    NotFound,
     Refused,
     moderation,
     moderation_log,
@@ -173,13 +172,8 @@ def handle_report(report_id):
         return redirect(back)
     try:
         reports.handle_report(current_user, report, decision, form.note.data)
-    except Invalid as error:
-        flash(str(error.message), "error")
-        return redirect(back)
-    except Refused as refused:
-        return refused_answer(refused, back)
-    except NotFound:
-        abort(404)
+    except (Invalid, Refused) as error:
+        return refused_answer(error, back)
     return done(_("The report was handled and the log updated."), back)
 
 

@@ -1,10 +1,10 @@
 """Forms of the notification pages."""
 
-from flask_babel import lazy_gettext as _l
 from wtforms import BooleanField, EmailField, HiddenField, RadioField, SelectChoice, SubmitField
 from wtforms.validators import Length, Optional
 
 from tribune.forms import Form
+from tribune.i18n import lazy_gettext as _l
 
 MAIL_MODE_NAMES = {
     "off": _l("no e-mail"),

@@ -3,7 +3,6 @@
 from urllib.parse import urlsplit
 
 from flask import abort, flash, g, redirect, render_template, request, url_for
-from flask_babel import gettext as _
 from flask_login import current_user, login_required
 
 from tribune import access
@@ -11,11 +10,12 @@ from tribune.accounts.forms import EmptyForm
 from tribune.extensions import csrf, db
 from tribune.forms import attach_error
 from tribune.i18n import current_locale, display_timezone
+from tribune.i18n import gettext as _
 from tribune.models import AREAS, Association, Section, Thread
 from tribune.net import safe_next
 from tribune.notifications import bp, queries
 from tribune.notifications.forms import MAIL_MODE_NAMES, SettingsForm, WatchForm
-from tribune.services import Invalid, NotFound, mail, notify, reading
+from tribune.services import Invalid, mail, notify, reading
 from tribune.services.debate import position_key
 from tribune.text import bidi, calendars
 from tribune.web import page_arg
@@ -91,7 +91,7 @@ def watch():
     level = form.level.data if form.level.data in ("watch", "mute") else None
     try:
         notify.set_watch(current_user, *target, level)
-    except (Invalid, NotFound):
+    except Invalid:
         abort(404)
     messages = {
         "watch": _("You will be told of what is new here."),

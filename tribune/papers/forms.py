@@ -1,12 +1,12 @@
 """Forms of the tribune's debates: papers, syntheses, translations."""
 
-from flask_babel import lazy_gettext as _l
 from wtforms import SelectField, SelectMultipleField, StringField, TextAreaField
 from wtforms.validators import DataRequired, Length, Optional
 from wtforms.widgets import CheckboxInput, ListWidget
 
 from tribune.forms import BodyField, Form
 from tribune.forum.forms import LANGUAGE_CHOICES
+from tribune.i18n import lazy_gettext as _l
 from tribune.services.debate import POSITION_LIMIT, SUMMARY_LIMIT
 
 MARKDOWN_HELP = _l("Markdown: **bold**, *italic*, [link](https://…), > quote, - list.")

@@ -2,7 +2,6 @@
 translations of posts, syntheses that close a debate, links to the agenda's actions."""
 
 from flask import abort, current_app, flash, redirect, render_template, request, url_for
-from flask_babel import gettext as _
 from flask_login import current_user, login_required
 from wtforms import SelectChoice
 
@@ -12,12 +11,12 @@ from tribune.extensions import db
 from tribune.forms import attach_error
 from tribune.forum import queries as forum_queries
 from tribune.i18n import LANGUAGE_NAMES, current_locale
+from tribune.i18n import gettext as _
 from tribune.models import Association, PaperSignature, Post, Thread, ThreadLink
 from tribune.papers import bp, queries, thread_page
 from tribune.papers.forms import CloseForm, PaperFieldsForm, PaperForm, TranslationForm
 from tribune.services import (
     Invalid,
-    NotFound,
     Refused,
     agenda,
     debate,
@@ -133,8 +132,6 @@ def new():
         except Refused as refused:
             # New-account posting limits: say why and keep what was typed.
             form.form_errors.append(str(refused.message))
-        except NotFound:
-            abort(404)
         else:
             return _back(thread)
     return render_template(
@@ -155,7 +152,7 @@ def edit(thread_id):
             debate.edit_paper(current_user, thread, form.summary.data, form.position.data)
         except Invalid as error:
             attach_error(form, error)
-        except (NotFound, Refused):
+        except Refused:
             abort(404)
         else:
             flash(_("The paper's summary and position were saved."), "success")
@@ -187,8 +184,6 @@ def sign(thread_id):
         debate.sign(current_user, thread, association)
     except Refused as refused:
         flash(str(refused.message), "error")
-    except NotFound:
-        abort(404)
     else:
         flash(_("%(name)s now co-signs this paper.", name=association.name), "success")
     return _back(thread)
@@ -204,8 +199,6 @@ def ask_signature(thread_id):
         told = debate.request_signature(current_user, thread, association)
     except Refused as refused:
         flash(str(refused.message), "error")
-    except NotFound:
-        abort(404)
     else:
         if told:
             flash(_("The confirmed members of %(name)s were asked to co-sign.",
@@ -225,7 +218,7 @@ def withdraw(thread_id, signature_id):
         abort(400)
     try:
         debate.withdraw(current_user, thread, db.session.get(PaperSignature, signature_id))
-    except (NotFound, Refused):
+    except Refused:
         abort(404)
     flash(_("The co-signature was withdrawn."), "success")
     return _back(thread)
@@ -244,7 +237,7 @@ def close(thread_id):
             debate_closing.close(current_user, thread, form.agreed.data, form.disputed.data)
         except Invalid as error:
             attach_error(form, error)
-        except (NotFound, Refused):
+        except Refused:
             abort(404)
         else:
             flash(_("The debate is closed; the synthesis is shown on top."), "success")
@@ -263,7 +256,7 @@ def reopen(thread_id):
         debate_closing.reopen(current_user, thread, request.form.get("reason", ""))
     except Invalid as error:
         flash(str(error.message), "error")
-    except (NotFound, Refused):
+    except Refused:
         abort(404)
     else:
         flash(_("The debate is open again; its earlier synthesis stays in its history."), "success")
@@ -281,8 +274,6 @@ def link(thread_id):
         agenda.link(current_user, thread, agenda.find_thread(request.form.get("reference")))
     except Invalid as error:
         flash(str(error.message), "error")
-    except NotFound:
-        abort(404)
     else:
         flash(_("The two threads are related; each shows the other."), "success")
     return _back(thread)
@@ -300,10 +291,7 @@ def unlink(link_id):
         if as_id(request.form.get("back")) == relation.action_id
         else relation.debate
     )
-    try:
-        agenda.unlink(current_user, relation)
-    except NotFound:
-        abort(404)
+    agenda.unlink(current_user, relation)
     return _back(back)
 
 
@@ -344,8 +332,6 @@ def translate(post_id):
         except Refused as refused:
             # Posting limits, or the post was hidden meanwhile: say why, keep the translation.
             form.form_errors.append(str(refused.message))
-        except NotFound:
-            abort(404)
         else:
             flash(_("Thank you: the translation is published beside the original."), "success")
             page = forum_queries.page_of_post(post, current_app.config["POSTS_PER_PAGE"])

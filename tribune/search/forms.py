@@ -3,13 +3,13 @@
 A GET form (bookmarkable, shareable), so no CSRF token: searching changes nothing.
 """
 
-from flask_babel import lazy_gettext as _l
 from sqlalchemy import select
 from wtforms import HiddenField, SearchField, SelectChoice, SelectField, StringField
 
 from tribune.extensions import db
 from tribune.forms import Form
 from tribune.i18n import LANGUAGE_NAMES
+from tribune.i18n import lazy_gettext as _l
 from tribune.models import Association, Section
 
 DATE_HINT = _l("2010-03-28, or Jalali 1389-01-08")

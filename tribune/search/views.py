@@ -1,12 +1,12 @@
 """The search page: query box, filters, results grouped by thread, and how to search."""
 
 from flask import current_app, render_template, request, url_for
-from flask_babel import lazy_gettext as _l
 from markupsafe import Markup, escape
 
 from tribune import access
 from tribune.extensions import db, limiter
 from tribune.i18n import current_locale
+from tribune.i18n import lazy_gettext as _l
 from tribune.models import Thread
 from tribune.search import bp, messages
 from tribune.search import criteria as criteria_args

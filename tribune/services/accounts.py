@@ -17,6 +17,7 @@ from tribune.models.base import utcnow
 from tribune.services import Invalid, Refused, notify, passwords, resets, sessions, twofactor
 from tribune.services.keys import normalise_email, username_key
 from tribune.services.names import refuse_direction_controls
+from tribune.services.transaction import transaction
 
 USERNAME_RE = re.compile(r"^[A-Za-z0-9][A-Za-z0-9_.-]{2,29}$")
 # Names that would be confusing or impersonate a role or a part of the site.
@@ -89,6 +90,7 @@ def new_account(username, password, email=None, display_name="", role="participa
     return user
 
 
+@transaction
 def register(username, password, email=None, display_name="", role="participant"):
     """Create an account. The e-mail address is optional and never shown to others."""
     user = new_account(username, password, email, display_name, role)
@@ -117,6 +119,7 @@ class AwaitingApproval(Refused):
         self.state = state
 
 
+@transaction
 def authenticate(username, password):
     """The active account these credentials open, or None; same work whether it exists or not.
 
@@ -144,6 +147,7 @@ def clean_display_name(display_name):
     return refuse_direction_controls((display_name or "").strip()[:80], "display_name")
 
 
+@transaction
 def update_profile(user, display_name, bio, locale):
     """Change what others see of an account (display name, bio) and its interface language."""
     user.display_name = clean_display_name(display_name)
@@ -156,6 +160,7 @@ def update_profile(user, display_name, bio, locale):
 CALENDAR_CHOICES = ("", "jalali", "gregorian")
 
 
+@transaction
 def set_calendar(user, calendar):
     """Choose the calendar dates are shown in: "" (the interface language's), "jalali" or
     "gregorian"; the other one stays beside or behind each date."""
@@ -166,6 +171,7 @@ def set_calendar(user, calendar):
     return user
 
 
+@transaction
 def change_password(user, current_password, new_password):
     """Change the password after checking the current one; ends every other session."""
     if not passwords.verify_password(user.password_hash, current_password):
@@ -176,11 +182,13 @@ def change_password(user, current_password, new_password):
     return user
 
 
+@transaction
 def end_all_sessions(user):
     """Log the account out everywhere: every cookie issued so far stops working."""
     sessions.end_all(user)
 
 
+@transaction
 def delete_account(user, password, confirm_second_factor=None):
     """Delete an account at its owner's request; what they wrote stays, without their name.
 

@@ -13,15 +13,16 @@ from functools import cache
 from urllib.parse import urlsplit
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError, available_timezones
 
-from flask_babel import lazy_gettext as _l
 from sqlalchemy import select
 
 from tribune import access
 from tribune.extensions import db
+from tribune.i18n import lazy_gettext as _l
 from tribune.models import ACTION_STATUSES, Action, Post, Thread, ThreadLink
 from tribune.models.base import utcnow
 from tribune.services import Invalid, NotFound, Refused, counters, posting
 from tribune.services.debate import as_id, clean_line
+from tribune.services.transaction import transaction
 
 
 @cache
@@ -72,6 +73,7 @@ def _times(day, start, end, zone_name):
     return starts_at, ends_at
 
 
+@transaction
 def open_action(
     actor, section, title, body, language, day, start, zone_name, city, place="", end=None
 ):
@@ -100,6 +102,7 @@ def open_action(
     return posting.open_thread(actor, section, title, body, language, kind="action", extend=attach)
 
 
+@transaction
 def update_action(actor, thread, day, start, zone_name, city, place="", end=None, status="planned"):
     """Change an action's time, place or status (cancelled actions stay, marked as such)."""
     if thread is None or thread.action is None:
@@ -164,6 +167,7 @@ def _sides(first, second):
     )
 
 
+@transaction
 def link(actor, thread, other):
     """Relate a debate and an action; shown on both, neither enters the other space's lists."""
     if thread is None or not access.can_view_thread(actor, thread):
@@ -188,6 +192,7 @@ def link(actor, thread, other):
     return created
 
 
+@transaction
 def unlink(actor, relation):
     """Remove a relation between a debate and an action (the threads themselves stay)."""
     if relation is None or not access.can_link_threads(actor, relation.debate, relation.action):

@@ -4,15 +4,16 @@ See tribune/text/recurrence.py for how each year's date is computed (16 Azar is 
 December; 30 Esfand falls back to 29 Esfand in common Jalali years, 29 February to 28 February).
 """
 
-from flask_babel import lazy_gettext as _l
 from sqlalchemy import select
 
 from tribune import access
 from tribune.extensions import db
+from tribune.i18n import lazy_gettext as _l
 from tribune.models import CALENDARS, LANGUAGES, Commemoration
 from tribune.models.base import utcnow
 from tribune.services import Invalid, NotFound
 from tribune.services.debate import clean_line, clean_text
+from tribune.services.transaction import transaction
 from tribune.text import recurrence
 from tribune.text.months import GREGORIAN_YEARS, JALALI_YEARS
 
@@ -46,6 +47,7 @@ def _values(title, calendar, month, day, description, since_year, section, trans
     }
 
 
+@transaction
 def add(
     actor,
     title,
@@ -67,6 +69,7 @@ def add(
     return commemoration
 
 
+@transaction
 def update(
     actor,
     commemoration,

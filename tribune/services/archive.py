@@ -79,6 +79,7 @@ from tribune.services.archive_format import (
     usernames,
 )
 from tribune.services.sections import SectionTexts
+from tribune.services.transaction import transaction
 from tribune.text import markup
 
 __all__ = ["ArchiveInvalid", "Problem", "Report", "export_file", "import_file", "read_file"]
@@ -100,30 +101,27 @@ class Report:
 # Writing
 
 
+@transaction
 def import_file(path: str) -> Report:
     """Validate the whole file, then import it in one transaction; ArchiveInvalid if anything
     is wrong (and then nothing is written)."""
     archive = read_archive(path)
     records = archive.threads
     report = Report()
-    try:
-        users = _accounts_for(records, report)
-        sections = _sections_for(archive, report)
-        associations = _associations_for(archive, report)
-        written = _Written()
-        pending = []
-        for _number, record in records:
-            pending.append(_add_thread(record, users, sections, report, written))
-            if len(pending) >= FLUSH_THREADS:
-                _finish(pending, users, associations, report)
-        _finish(pending, users, associations, report)
-        _write_references(records, users, written)
-        # The archive's days of the sections, once at the end (one read of their threads).
-        thread_days.recount(*sections.values())
-        db.session.commit()
-    except BaseException:
-        db.session.rollback()
-        raise
+    users = _accounts_for(records, report)
+    sections = _sections_for(archive, report)
+    associations = _associations_for(archive, report)
+    written = _Written()
+    pending = []
+    for _number, record in records:
+        pending.append(_add_thread(record, users, sections, report, written))
+        if len(pending) >= FLUSH_THREADS:
+            _finish(pending, users, associations, report)
+    _finish(pending, users, associations, report)
+    _write_references(records, users, written)
+    # The archive's days of the sections, once at the end (one read of their threads).
+    thread_days.recount(*sections.values())
+    db.session.commit()
     return report
 
 

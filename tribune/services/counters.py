@@ -34,6 +34,7 @@ from tribune.models import (
 )
 from tribune.services import thread_days
 from tribune.services.keys import position_key, username_key
+from tribune.services.transaction import transaction
 
 
 def _opening_post_id():
@@ -316,6 +317,7 @@ def _check_python(name, model, column, derive, repair):
     return Finding(name, wrong, len(wrong)) if wrong else None
 
 
+@transaction
 def check(repair=False):
     """Compare every stored counter and derived value with the rows; repair them if asked.
 

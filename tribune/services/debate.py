@@ -20,6 +20,7 @@ from tribune.models.base import MAX_ID, utcnow
 from tribune.services import Invalid, NotFound, Refused, notify, posting
 from tribune.services.keys import POSITION_LIMIT, position_key
 from tribune.services.names import refuse_direction_controls
+from tribune.services.transaction import transaction
 
 SUMMARY_LIMIT = 600
 # A larger number in an address or a form is no id (models/base.py). ID_RULE is the URL converter
@@ -62,6 +63,7 @@ def _clean_fields(summary, position):
     return summary, position
 
 
+@transaction
 def publish_paper(actor, section, title, body, language, summary, position, associations=()):
     """Publish a position paper in a section of the tribune, co-signed by `associations`."""
     if not access.can_open_thread(actor, section):
@@ -97,6 +99,7 @@ def publish_paper(actor, section, title, body, language, summary, position, asso
     return posting.open_thread(actor, section, title, body, language, kind="paper", extend=attach)
 
 
+@transaction
 def edit_paper(actor, thread, summary, position):
     """Change a paper's summary or position (its title and text are edited as its post)."""
     if thread is None or thread.paper is None:
@@ -142,6 +145,7 @@ def signatures(thread):
     ).all()
 
 
+@transaction
 def sign(actor, thread, association):
     """Name the actor's association as co-signatory of a paper."""
     if thread is None or thread.paper is None or association is None:
@@ -174,6 +178,7 @@ def sign(actor, thread, association):
     return signature
 
 
+@transaction
 def request_signature(actor, thread, association):
     """Ask an association's confirmed members to co-sign a paper (once per association)."""
     if thread is None or thread.paper is None or association is None:
@@ -196,6 +201,7 @@ def request_signature(actor, thread, association):
     return len(told)
 
 
+@transaction
 def withdraw(actor, thread, signature):
     """Withdraw an association's co-signature (the member who signed, another confirmed member,
     or the paper's author); the record of it, and of who withdrew it, stays."""

@@ -7,15 +7,16 @@ Leaving removes the affiliation entirely: it is personal data, not a public stat
 
 import re
 
-from flask_babel import lazy_gettext as _l
 from sqlalchemy import select
 
 from tribune import access
 from tribune.extensions import db
+from tribune.i18n import lazy_gettext as _l
 from tribune.models import Association, Membership, MembershipConfirmation
 from tribune.models.base import utcnow
 from tribune.services import Invalid, NotFound
 from tribune.services.debate import clean_line, clean_text
+from tribune.services.transaction import transaction
 
 SLUG_RE = re.compile(r"^[a-z0-9][a-z0-9-]{1,78}[a-z0-9]$")
 
@@ -29,6 +30,7 @@ def membership_of(user, association):
     )
 
 
+@transaction
 def state_affiliation(actor, association, public=False):
     """State (or update the visibility of) the actor's affiliation with an association."""
     if not access.is_participant(actor) or association is None:
@@ -42,6 +44,7 @@ def state_affiliation(actor, association, public=False):
     return membership
 
 
+@transaction
 def set_public(actor, membership, public):
     """Show or hide one's affiliation on the association's page."""
     if membership is None or membership.user_id != getattr(actor, "id", None):
@@ -51,6 +54,7 @@ def set_public(actor, membership, public):
     return membership
 
 
+@transaction
 def leave(actor, membership):
     """Withdraw one's affiliation; co-signatures made as a member stay the association's."""
     if membership is None or membership.user_id != getattr(actor, "id", None):
@@ -59,6 +63,7 @@ def leave(actor, membership):
     db.session.commit()
 
 
+@transaction
 def confirm(actor, membership):
     """Confirm someone's stated affiliation, as a confirmed member or an administrator."""
     if not access.can_confirm_member(actor, membership):
@@ -71,6 +76,7 @@ def confirm(actor, membership):
     return membership
 
 
+@transaction
 def create_association(actor, slug, name, city, country, description=""):
     """Add an association to the coalition (administrators)."""
     if not access.can_create_association(actor):

@@ -8,17 +8,18 @@ the public moderation log, under their term, in the same transaction. The author
 own debate is not moderation and is only in the thread's closure history.
 """
 
-from flask_babel import lazy_gettext as _l
 from sqlalchemy import select
 
 from tribune import access
 from tribune.extensions import db
+from tribune.i18n import lazy_gettext as _l
 from tribune.models import ClosureEvent, Thread
 from tribune.models.base import utcnow
 from tribune.services import Invalid, NotFound, Refused, counters, notify
 from tribune.services.debate import clean_text
-from tribune.services.moderation import MAX_REASON_LENGTH, act
+from tribune.services.moderation import MAX_REASON_LENGTH
 from tribune.services.moderation_log import record
+from tribune.services.transaction import act
 from tribune.text import markup
 
 REASON_LIMIT = 2000

@@ -18,6 +18,7 @@ from tribune.models import LANGUAGES, Post, Quote, Translation
 from tribune.models.base import utcnow
 from tribune.services import Invalid, NotFound, Refused, counters, notify, posting, rendering
 from tribune.services.debate import as_id, clean_line, clean_text
+from tribune.services.transaction import transaction
 from tribune.text import markup
 
 MAX_QUOTES = 5
@@ -81,6 +82,7 @@ def _parent(actor, thread, reply_to_id, checked):
     return None
 
 
+@transaction
 def reply(actor, thread, body, language="fa", reply_to=None, quotes=()):
     """Reply to a thread, answering a post (`reply_to`, an id) and quoting passages.
 
@@ -147,6 +149,7 @@ def translations_of(posts):
     return found
 
 
+@transaction
 def translate(actor, post, language, body, title=None):
     """Add the actor's translation of a post into another language, or update their own.
 

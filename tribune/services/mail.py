@@ -24,15 +24,16 @@ from urllib.parse import urlsplit
 
 from flask import current_app, render_template, url_for
 from flask_babel import force_locale
-from flask_babel import gettext as _
 from itsdangerous import BadSignature, URLSafeSerializer
 from sqlalchemy import and_, insert, literal, or_, select, update
 
 from tribune import access
 from tribune.extensions import db
+from tribune.i18n import gettext as _
 from tribune.models import MailOutbox, Notification, NotificationSettings, User
 from tribune.models.base import UTCDateTime, utcnow
 from tribune.services import mailer
+from tribune.services.transaction import transaction
 
 DIGEST_PERIODS = {"daily": timedelta(days=1), "weekly": timedelta(days=7)}
 # Retry delays grow 1, 2, 4 ... minutes up to six hours; after MAX_ATTEMPTS a row is "failed"
@@ -80,6 +81,7 @@ def queue_immediate(condition, now):
     db.session.execute(insert(MailOutbox).from_select(columns, chosen))
 
 
+@transaction
 def queue_digests(now=None):
     """Write the digests that are due; returns how many were written. Commits per participant."""
     now = now or utcnow()
@@ -148,6 +150,7 @@ def _same_time(column, value):
 # Sending.
 
 
+@transaction
 def claim(now=None, limit=None):
     """Claim due rows for this sender: returns their ids, leased and committed."""
     now = now or utcnow()
@@ -198,6 +201,7 @@ def send_pass(now=None):
     return counts
 
 
+@transaction
 def send_one(row_id, now=None):
     """Render (on first claim), send and record one claimed row: "sent", "retry", "void" or
     "failed". A retry is due after a delay from `now` (the pass's moment)."""
@@ -244,6 +248,7 @@ def status_counts():
     return dict(rows)
 
 
+@transaction
 def retry_failed():
     """Put failed rows back in the queue (after the cause was fixed). Returns how many."""
     result = db.session.execute(

@@ -7,10 +7,7 @@ is needed to undo an act. Counters that readers see (reply counts, last posts, s
 counts) are recomputed from visible posts after every act, so "hidden means hidden" holds there.
 """
 
-import functools
-
 from sqlalchemy import func, select
-from sqlalchemy.exc import IntegrityError
 
 from tribune import access
 from tribune.extensions import db
@@ -20,33 +17,12 @@ from tribune.models import AREAS, Post, Report, Section, Thread
 from tribune.models.base import utcnow
 from tribune.services import Invalid, NotFound, Refused, counters, thread_days
 from tribune.services.moderation_log import record
+from tribune.services.posting import clean_title
+from tribune.services.transaction import act
 
 MAX_REASON_LENGTH = 1000
 # Slow-mode intervals offered to moderators, in seconds (0 turns slow mode off).
 SLOW_MODE_CHOICES = (0, 60, 300, 900, 3600, 21600, 86400)
-# How often an act is retried when another moderator's entry took its place in the log first.
-LOG_RACE_ATTEMPTS = 3
-
-
-def act(function):
-    """Run an act as one transaction: roll back on any error, so a failed act leaves nothing
-    behind (no half change, no log entry); retry if a concurrent act took the next log id."""
-
-    @functools.wraps(function)
-    def run(*args, **kwargs):
-        for attempt in range(1, LOG_RACE_ATTEMPTS + 1):
-            try:
-                return function(*args, **kwargs)
-            except IntegrityError:
-                db.session.rollback()
-                if attempt == LOG_RACE_ATTEMPTS:
-                    raise
-            except BaseException:
-                db.session.rollback()
-                raise
-        raise AssertionError("unreachable")
-
-    return run
 
 
 def acting_term(actor):
@@ -214,12 +190,10 @@ def place_thread(thread, section):
 @act
 def retitle_thread(actor, thread, title, reason):
     """Change a thread's title; the old one stays in the log."""
-    from tribune.services.posting import _clean_title
-
     term = acting_term(actor)
     reason = clean_reason(reason)
     _require_not_merged(thread)
-    title = _clean_title(title)
+    title = clean_title(title)
     if title == thread.title:
         raise Invalid(_l("This is already the title."), field="title")
     details = {"old": thread.title, "new": title}
@@ -286,12 +260,10 @@ def merge_threads(actor, source, target, reason):
 @act
 def split_thread(actor, thread, post_ids, title, section, reason):
     """Move selected replies, with their ids, into a new thread opened by the first of them."""
-    from tribune.services.posting import _clean_title
-
     term = acting_term(actor)
     reason = clean_reason(reason)
     _require_not_merged(thread)
-    title = _clean_title(title)
+    title = clean_title(title)
     section = section or thread.section
     ids = sorted({int(post_id) for post_id in post_ids or ()})
     if not ids:

@@ -18,7 +18,6 @@ from tribune.models.moderation import RESTRICTION_KINDS
 from tribune.models.users import new_session_token
 from tribune.services import Invalid, Refused
 from tribune.services.moderation import (
-    act,
     acting_term,
     clean_reason,
     close_reports,
@@ -26,6 +25,7 @@ from tribune.services.moderation import (
     recount_thread,
 )
 from tribune.services.moderation_log import record
+from tribune.services.transaction import act
 
 MAX_DAYS = 3650
 UNTIL_COLUMN = {"suspend": "suspended_until", "silence": "silenced_until"}

@@ -1,8 +1,8 @@
 """Names shown in lists (titles, display names, association names, places) hold no direction
 controls: they are refused with a field message, not silently changed (tribune/text/bidi.py)."""
 
-from flask_babel import lazy_gettext as _l
 
+from tribune.i18n import lazy_gettext as _l
 from tribune.services import Invalid
 from tribune.text.bidi import direction_controls
 

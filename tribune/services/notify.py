@@ -15,11 +15,11 @@ Rules, checked here when written and again when shown (notifications/queries.py)
   watching).
 """
 
-from flask_babel import lazy_gettext as _l
 from sqlalchemy import and_, delete, func, insert, literal, or_, select, true, update
 
 from tribune import access
 from tribune.extensions import db
+from tribune.i18n import lazy_gettext as _l
 from tribune.models import Membership, MembershipConfirmation, Paper, PaperSignature, Post, User
 from tribune.models.base import UTCDateTime, utcnow
 from tribune.models.debate import Quote
@@ -32,6 +32,7 @@ from tribune.models.follow import (
 )
 from tribune.services import Invalid, NotFound, keys, mail, rendering
 from tribune.services.keys import position_key
+from tribune.services.transaction import transaction
 
 # Moderation acts that tell the author of the post or thread they concern. A debate closed by a
 # moderator tells its participants through the synthesis notification instead.
@@ -71,6 +72,7 @@ def watch_level(user, kind, key):
     )
 
 
+@transaction
 def set_watch(actor, kind, key, level):
     """Watch ("watch"), mute (threads only, "mute") or stop following (None) a target."""
     if not access.is_participant(actor):
@@ -114,6 +116,7 @@ def settings_of(user):
     return found or NotificationSettings(user_id=user.id, auto_watch=True)
 
 
+@transaction
 def save_settings(actor, auto_watch, mail_mode=None, mail_address=None):
     """Change whether opening a thread or replying watches it and, when mail is on here, which
     e-mail the participant wants at which address (`mail_mode` None: leave mail as it is)."""
@@ -146,6 +149,7 @@ def save_settings(actor, auto_watch, mail_mode=None, mail_address=None):
     return found
 
 
+@transaction
 def unsubscribe(user):
     """Stop every e-mail to this participant (the one-click link in each message)."""
     found = db.session.get(NotificationSettings, user.id)
@@ -416,6 +420,7 @@ def cosign_asked(thread, association):
 # Reading.
 
 
+@transaction
 def mark_thread_seen(user, thread):
     """The participant saw the thread: its notifications are read."""
     if not access.is_participant(user):
@@ -433,6 +438,7 @@ def mark_thread_seen(user, thread):
         db.session.commit()
 
 
+@transaction
 def mark_read(user, group_keys=None):
     """Mark notifications read: those of the given groups, or all of them."""
     if not access.is_participant(user):

@@ -25,9 +25,10 @@ from tribune.models import (
 )
 from tribune.models.base import utcnow
 from tribune.services import Invalid, NotFound, Refused
-from tribune.services.moderation import act, clean_reason
+from tribune.services.moderation import clean_reason
 from tribune.services.moderation_log import record
 from tribune.services.names import refuse_direction_controls
+from tribune.services.transaction import act
 
 PER_PAGE = 50
 

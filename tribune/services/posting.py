@@ -11,9 +11,12 @@ from tribune.models.base import utcnow
 from tribune.services import Invalid, NotFound, Refused, accounts, counters, notify, thread_days
 from tribune.services.names import refuse_direction_controls
 from tribune.services.rendering import render_post
+from tribune.services.transaction import transaction
 
 
-def _clean_title(title):
+def clean_title(title):
+    """A thread title as stored: one line, no direction controls, 3 to MAX_TITLE_LENGTH
+    characters; Invalid on the `title` field otherwise (moderators' retitling uses it too)."""
     title = refuse_direction_controls(" ".join((title or "").split()), "title")
     limit = current_app.config["MAX_TITLE_LENGTH"]
     if len(title) < 3:
@@ -41,16 +44,12 @@ def _clean_language(language):
 
 def _extend(extend, *objects):
     """Let a feature attach its rows (a paper's fields, an action's time, quotes) to what was
-    just written, in the same transaction; nothing is kept if it fails."""
-    if extend is None:
-        return
-    try:
+    just written, in the same transaction; nothing is kept if it fails (@transaction)."""
+    if extend is not None:
         extend(*objects)
-    except BaseException:
-        db.session.rollback()
-        raise
 
 
+@transaction
 def open_thread(actor, section, title, body, language="fa", kind="discussion", extend=None):
     """Open a thread in a section with its first post; `extend(thread, post)` runs before commit."""
     if not access.can_open_thread(actor, section):
@@ -62,7 +61,7 @@ def open_thread(actor, section, title, body, language="fa", kind="discussion", e
     thread = Thread(
         section=section,
         author=actor,
-        title=_clean_title(title),
+        title=clean_title(title),
         kind=kind,
         language=_clean_language(language),
         created_at=now,
@@ -81,6 +80,7 @@ def open_thread(actor, section, title, body, language="fa", kind="discussion", e
     return thread
 
 
+@transaction
 def reply(actor, thread, body, language="fa", extend=None):
     """Add a reply at the end of a thread; `extend(post)` runs before the commit."""
     if not access.can_view_thread(actor, thread):
@@ -109,16 +109,13 @@ def reply(actor, thread, body, language="fa", extend=None):
 
 def _notify(actor, post, opening):
     # In the post's transaction: the post and whom it tells are written together.
-    try:
-        notify.post_written(actor, post, opening)
-    except BaseException:
-        db.session.rollback()
-        raise
+    notify.post_written(actor, post, opening)
 
 
 EDIT_REASON_LIMIT = 300
 
 
+@transaction
 def edit_post(actor, post, body, language, title=None, reason=""):
     """Change a post, keeping the previous version as a revision; `reason` (optional, public)
     says why."""
@@ -129,7 +126,7 @@ def edit_post(actor, post, body, language, title=None, reason=""):
     body = _clean_body(body)
     language = _clean_language(language)
     opening = is_opening_post(post)
-    new_title = _clean_title(title) if opening and title is not None else None
+    new_title = clean_title(title) if opening and title is not None else None
     reason = refuse_direction_controls(" ".join((reason or "").split()), "reason")
     if len(reason) > EDIT_REASON_LIMIT:
         raise Invalid(_l("The reason can have at most %(n)d characters.", n=EDIT_REASON_LIMIT),

@@ -14,6 +14,7 @@ from tribune.extensions import db
 from tribune.models import Post, ReadMark, ThreadRead
 from tribune.models.base import utcnow
 from tribune.services import NotFound
+from tribune.services.transaction import transaction
 
 EVERYWHERE = 0
 
@@ -76,6 +77,7 @@ def first_unread(user, thread):
     )
 
 
+@transaction
 def mark_seen(user, thread, posts):
     """The participant was shown `posts` of the thread: read up to the highest of them."""
     if not access.is_participant(user) or not posts:
@@ -99,6 +101,7 @@ def mark_seen(user, thread, posts):
             db.session.rollback()
 
 
+@transaction
 def mark_all_read(user, section=None):
     """Everything written so far counts as read, in one section or everywhere."""
     if not access.is_participant(user):

@@ -24,8 +24,9 @@ from tribune.i18n import lazy_gettext as _l
 from tribune.models import Invitation, User
 from tribune.models.base import utcnow
 from tribune.services import Invalid, NotFound, Refused, accounts, site
-from tribune.services.moderation import act, clean_reason
+from tribune.services.moderation import clean_reason
 from tribune.services.moderation_log import record
+from tribune.services.transaction import act, transaction
 
 MAX_APPLICATION = 2000
 MAX_NOTE = 200
@@ -49,6 +50,7 @@ def open_invitation(code, lock=False):
     return invitation if invitation is not None and invitation.is_open() else None
 
 
+@transaction
 def join(username, password, *, email=None, display_name="", invitation_code=None,
          application="", accepted_rules=False):
     """Create an account under the site's registration policy. Returns the new account; under
@@ -72,19 +74,15 @@ def join(username, password, *, email=None, display_name="", invitation_code=Non
             raise Invalid(_l("At most %(n)d characters.", n=MAX_APPLICATION),
                           field="application")
         approval = "pending"
-    try:
-        user = accounts.new_account(username, password, email=email, display_name=display_name)
-        user.approval = approval
-        user.application_text = application if approval else ""
-        if invitation is not None:
-            user.invited_by_id = invitation.created_by_id
-            db.session.flush()
-            invitation.used_by_id = user.id
-            invitation.used_at = utcnow()
-        db.session.commit()
-    except BaseException:
-        db.session.rollback()
-        raise
+    user = accounts.new_account(username, password, email=email, display_name=display_name)
+    user.approval = approval
+    user.application_text = application if approval else ""
+    if invitation is not None:
+        user.invited_by_id = invitation.created_by_id
+        db.session.flush()
+        invitation.used_by_id = user.id
+        invitation.used_at = utcnow()
+    db.session.commit()
     return user
 
 
@@ -110,6 +108,7 @@ def open_count(user):
     )
 
 
+@transaction
 def create_invitation(actor, note=""):
     """A new single-use invitation of `actor`. Returns (invitation, code): the code is shown
     once and never stored."""
@@ -137,6 +136,7 @@ def create_invitation(actor, note=""):
     return invitation, code
 
 
+@transaction
 def withdraw_invitation(actor, invitation):
     """Withdraw one's own unused invitation (an administrator may withdraw anyone's)."""
     if invitation is None or not (

@@ -4,6 +4,7 @@ from sqlalchemy import select
 
 from tribune.extensions import db
 from tribune.models import Post, PostRevision, User
+from tribune.services.transaction import transaction
 from tribune.text import markup
 
 # More "@names" than this in one post are plain text: a mention is a call, not a list.
@@ -30,6 +31,7 @@ def render_post(source):
     return markup.render(source, mention_map(source))
 
 
+@transaction
 def rerender_all(batch_size=500):
     """Render every post and revision again; returns (changed, total). Commits per batch."""
     changed = total = 0

@@ -14,12 +14,14 @@ from tribune.models import Report
 from tribune.models.base import utcnow
 from tribune.models.moderation import REPORT_REASONS, REPORT_STATES
 from tribune.services import Invalid, NotFound, Refused
-from tribune.services.moderation import act, acting_term, clean_reason
+from tribune.services.moderation import acting_term, clean_reason
 from tribune.services.moderation_log import record
+from tribune.services.transaction import act, transaction
 
 MAX_DETAILS_LENGTH = 2000
 
 
+@transaction
 def file_report(actor, post, reason, details=""):
     """Report a post to the moderators."""
     if not access.can_report(actor, post):

@@ -24,6 +24,7 @@ from tribune.models.base import utcnow
 from tribune.models.security import digest
 from tribune.services import Invalid, NotFound, mailer, passwords, sessions, site_cache
 from tribune.services.keys import normalise_email
+from tribune.services.transaction import transaction
 
 
 def now():
@@ -37,6 +38,7 @@ def mail_enabled():
     return mailer.mail_transport_configured() and bool(config.get("PUBLIC_URL"))
 
 
+@transaction
 def issue(user, channel="mail", minutes=None):
     """A new reset token for `user` (returned once, stored as a digest). Commits."""
     token = secrets.token_urlsafe(32)
@@ -64,6 +66,7 @@ def link(token, base_url=None):
     return base + adapter.build("accounts.reset_with_token", {"token": token})
 
 
+@transaction
 def issue_admin_link(actor, user, base_url=None):
     """An administrator's reset link for an account (actor None: the command line)."""
     if actor is not None and not access.is_admin(actor):
@@ -163,6 +166,7 @@ def find(token):
     return row
 
 
+@transaction
 def complete(token, new_password):
     """Set a new password with a reset token; the token and every session end. Commits."""
     row = find(token)
@@ -177,7 +181,6 @@ def complete(token, new_password):
         .values(used_at=now())
     ).rowcount
     if claimed != 1:
-        db.session.rollback()
         raise Invalid(_l("This link is no longer valid. Ask for a new one."))
     user.password_hash = passwords.hash_password(new_password)
     db.session.execute(

@@ -21,9 +21,10 @@ from tribune.i18n import lazy_gettext as _l
 from tribune.models import AREAS, Section, Thread
 from tribune.models.base import utcnow
 from tribune.services import Invalid, NotFound, Refused
-from tribune.services.moderation import act, clean_reason, place_thread, recount_section
+from tribune.services.moderation import clean_reason, place_thread, recount_section
 from tribune.services.moderation_log import record
 from tribune.services.names import refuse_direction_controls
+from tribune.services.transaction import act
 
 SLUG_RE = re.compile(r"^[a-z0-9][a-z0-9_-]{0,79}$")
 # Words the addresses of a space already use after /<area>/.

@@ -19,6 +19,7 @@ from tribune.models.base import utcnow
 from tribune.models.security import digest
 from tribune.models.users import new_session_token
 from tribune.services import NotFound
+from tribune.services.transaction import transaction
 
 # last_seen_at is written at most this often, so an active browser does not write per request.
 TOUCH_EVERY = timedelta(minutes=1)
@@ -54,6 +55,7 @@ def note_seen(user, moment):
         user.last_seen_at = day
 
 
+@transaction
 def start(user, remember=False):
     """Open a session for `user` and return its key (set on the user for Flask-Login's id).
 
@@ -80,6 +82,7 @@ def start(user, remember=False):
     return key
 
 
+@transaction
 def load(flask_login_id):
     """The active user whose session this Flask-Login id names, or None.
 
@@ -125,6 +128,7 @@ def is_remembered(user):
     return bool(getattr(user, "session_remember", False))
 
 
+@transaction
 def end(user):
     """Log out the browser whose session `user` was loaded for (its cookie copies too)."""
     if user.session_key:
@@ -137,6 +141,7 @@ def end(user):
     user.session_key = None
 
 
+@transaction
 def end_one(user, session_id):
     """End one of the user's sessions by its id (from the settings list)."""
     row = db.session.get(UserSession, session_id)
@@ -146,6 +151,7 @@ def end_one(user, session_id):
     db.session.commit()
 
 
+@transaction
 def end_all(user, keep_current=False):
     """End every session of the account (all but this browser's with keep_current). Commits.
 

@@ -14,10 +14,11 @@ from tribune.models import REGISTRATION_POLICIES, SiteSettings, SiteText
 from tribune.models.base import utcnow
 from tribune.models.site import MARKDOWN_TEXTS, PLAIN_TEXTS, SITE_TEXTS
 from tribune.services import Invalid, NotFound
-from tribune.services.moderation import act, clean_reason
+from tribune.services.moderation import clean_reason
 from tribune.services.moderation_log import record
 from tribune.services.names import refuse_direction_controls
 from tribune.services.site_cache import SETTINGS_ID, current, forget
+from tribune.services.transaction import act
 from tribune.text import markup
 
 LIMITS = {"name": 80, "tagline": 200, "about": 50_000, "rules": 50_000}

@@ -15,8 +15,9 @@ from tribune.i18n import lazy_gettext as _l
 from tribune.models import ModeratorTerm
 from tribune.models.base import utcnow
 from tribune.services import Invalid, NotFound, Refused
-from tribune.services.moderation import act, clean_reason
+from tribune.services.moderation import clean_reason
 from tribune.services.moderation_log import record
+from tribune.services.transaction import act, transaction
 
 # A term is meant to rotate (every six months in the coalition); a year and a bit is the most.
 MAX_TERM = timedelta(days=400)
@@ -98,6 +99,7 @@ def end_term(actor, term, reason):
     return term
 
 
+@transaction
 def save_handover_note(actor, term, note):
     """The holder of a term in force writes (or rewrites) the note for the next moderators."""
     if term is None or term.user_id != getattr(actor, "id", None) or not term.is_current():

@@ -10,14 +10,15 @@ import secrets
 
 import pyotp
 import segno
-from flask_babel import lazy_gettext as _l
 from sqlalchemy import delete, func, select, update
 
 from tribune.extensions import db
+from tribune.i18n import lazy_gettext as _l
 from tribune.models import RecoveryCode, TwoFactor
 from tribune.models.base import utcnow
 from tribune.models.security import digest
 from tribune.services import Invalid, Refused, passwords, sessions
+from tribune.services.transaction import transaction
 
 ISSUER = "Tribune"
 STEP_SECONDS = 30
@@ -48,6 +49,7 @@ def new_secret():
     return pyotp.random_base32(32)
 
 
+@transaction
 def begin_setup(user):
     """Start setting up 2FA in this browser: a fresh secret, kept with its server-side session
     until confirmed (never in the cookie). Returns it. Commits."""
@@ -122,6 +124,7 @@ def _accept_recovery_code(user, code):
     return claimed == 1
 
 
+@transaction
 def verify(user, code):
     """Whether `code` (an authenticator code or an unused recovery code) opens the account.
 
@@ -144,6 +147,7 @@ def require(user, code):
         raise Invalid(_l("This code is not right, or was already used."), field="code")
 
 
+@transaction
 def confirm(user, password, code):
     """Turn 2FA on with the password and a first code for the secret this browser is setting
     up; return the recovery codes.
@@ -180,6 +184,7 @@ def _enable(user, secret, step):
     return _replace_recovery_codes(user)
 
 
+@transaction
 def enable_from_terminal(user, secret, code):
     """Turn 2FA on for `secret` after its first code, at the operator's terminal (`flask admin
     create`, `flask admin two-factor`); return the recovery codes. Commits.
@@ -207,6 +212,7 @@ def _check_password_and_code(user, password, code):
     require(user, code)
 
 
+@transaction
 def disable(user, password, code):
     """Turn 2FA off, after the password and a code. Commits."""
     _check_password_and_code(user, password, code)
@@ -214,6 +220,7 @@ def disable(user, password, code):
     db.session.commit()
 
 
+@transaction
 def regenerate_recovery_codes(user, password, code):
     """Replace every recovery code, after the password and a code; return the new ones."""
     _check_password_and_code(user, password, code)
