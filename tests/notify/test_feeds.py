@@ -135,6 +135,10 @@ def test_position_association_and_space_feeds(client, people, make_paper, make_a
     assert len(parsed.entries) == 1
     assert client.get("/feeds/nowhere.atom").status_code == 404
     assert client.get("/feeds/association/none.atom").status_code == 404
+    assert client.get("/feeds/position/nobody-defends-this.atom").status_code == 404
+    # Found by tests/robustness/test_hostile_input.py: control characters in the key were
+    # echoed into the feed's XML, which refused them (a 500).
+    assert client.get("/feeds/position/%17m%08x.atom").status_code == 404
 
 
 def test_agenda_feed_lists_coming_actions(client, make_action):

@@ -118,8 +118,12 @@ def thread(thread_id):
 @bp.route("/feeds/position/<key>.atom")
 def position(key):
     """The newest papers defending a position."""
+    # A position no paper has defended has no feed: a 404, as for an unknown association
+    # (the key was echoed into the feed, and control characters in it broke the XML: a 500).
+    label = paper_queries.label_of(key)
+    if label is None:
+        abort(404)
     threads = db.session.scalars(_papers_query(position_key=key)).all()
-    label = paper_queries.label_of(key) or key
     title = _("Papers defending %(position)s", position=label)
     return _feed(request.path, url_for("papers.index", position=key), title,
                  _opening_entries(threads))  # fmt: skip
