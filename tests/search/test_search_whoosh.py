@@ -450,3 +450,39 @@ def test_a_short_prefix_matches_its_commonest_words(app, client, make_thread, mo
     # With room for two words only, the rarest (democratic, in one post) is left out.
     monkeypatch.setattr("tribune.fulltext.whoosh_query.PREFIX_WORDS", 2)
     assert total(client, "democra*") == 4
+
+
+def test_a_segment_file_gone_mid_open_is_read_again_not_a_503(tmp_path):
+    """Another commit may delete an old segment between whoosh reading the table of contents
+    and opening what it names: the index is opened again (seen under load as a 503)."""
+    from whoosh.index import IndexError as WhooshIndexError
+
+    from tribune.fulltext.whoosh_index import OPEN_ATTEMPTS, IndexUnavailable, _quietly
+
+    calls = []
+
+    def vanishing_once(path):
+        calls.append(path)
+        if len(calls) == 1:
+            raise FileNotFoundError(2, "No such file", f"{path}/MAIN_old.seg")
+        return "searcher"
+
+    assert _quietly(vanishing_once, tmp_path) == "searcher" and len(calls) == 2
+
+    def always_gone(path):
+        calls.append(path)
+        raise FileNotFoundError(2, "No such file", f"{path}/MAIN_old.seg")
+
+    calls.clear()
+    with pytest.raises(IndexUnavailable):
+        _quietly(always_gone, tmp_path)
+    assert len(calls) == OPEN_ATTEMPTS
+
+    def damaged(path):
+        calls.append(path)
+        raise WhooshIndexError("damaged table of contents")
+
+    calls.clear()
+    with pytest.raises(IndexUnavailable):
+        _quietly(damaged, tmp_path)
+    assert len(calls) == 1  # damage is not a race: no second try

@@ -410,6 +410,13 @@ def _open_searcher(directory: Path):
     return _quietly(lambda path: whoosh_index.open_dir(path).searcher(), directory)
 
 
+# How many times an index is opened before it is called unreadable. A commit of another
+# thread or process may merge segments and delete the files of the old ones between whoosh
+# reading the table of contents and opening the segments it names: a reader then finds a
+# file gone that the next table of contents no longer names (seen under load, as a 503).
+OPEN_ATTEMPTS = 3
+
+
 def _quietly(opener, directory: Path):
     """`opener(directory)`, or IndexUnavailable (with the cause logged) if the index is damaged.
 
@@ -419,11 +426,15 @@ def _quietly(opener, directory: Path):
     failure = None
     with warnings.catch_warnings():
         warnings.simplefilter("ignore", ResourceWarning)
-        try:
-            return opener(os.fspath(directory))
-        except DAMAGE as error:
-            failure = f"cannot read the index in {directory}: {_short(error)}"
-            log.error("%s\n%s", failure, "".join(traceback.format_exception(error)))
+        for attempt in range(1, OPEN_ATTEMPTS + 1):
+            try:
+                return opener(os.fspath(directory))
+            except DAMAGE as error:
+                if attempt < OPEN_ATTEMPTS and isinstance(error, FileNotFoundError):
+                    continue
+                failure = f"cannot read the index in {directory}: {_short(error)}"
+                log.error("%s\n%s", failure, "".join(traceback.format_exception(error)))
+                break
         gc.collect()
     raise IndexUnavailable(failure)
 
