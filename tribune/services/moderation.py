@@ -85,37 +85,33 @@ def close_reports(post_ids, actor, note):
 @act
 def hide_post(actor, post, reason):
     """Hide a post: readers see "hidden by moderation: reason"; the text is kept."""
-    term = acting_term(actor)
-    reason = clean_reason(reason)
-    if post.is_hidden:
-        raise Refused(_l("This post is already hidden."))
-    post.is_hidden = True
-    post.hidden_reason = reason
-    closed = close_reports([post.id], actor, reason)
-    thread = post.thread
-    recount_thread(thread)
-    recount_section(thread.section)
-    details = {"reports_closed": closed} if closed else {}
-    record(actor, term, "post.hide", "post", post.id, reason, thread=thread,
-           section=thread.section, details=details)
-    db.session.commit()
-    return post
+    return _set_hidden(actor, post, True, reason)
 
 
 @act
 def unhide_post(actor, post, reason):
     """Show a hidden post again."""
+    return _set_hidden(actor, post, False, reason)
+
+
+def _set_hidden(actor, post, hidden, reason):
+    """Hiding and showing again, one act and its undo: the reports on a post close when it is
+    hidden (the hiding answers them)."""
     term = acting_term(actor)
     reason = clean_reason(reason)
-    if not post.is_hidden:
-        raise Refused(_l("This post is not hidden."))
-    post.is_hidden = False
-    post.hidden_reason = ""
+    if post.is_hidden == hidden:
+        raise Refused(
+            _l("This post is already hidden.") if hidden else _l("This post is not hidden.")
+        )
+    post.is_hidden = hidden
+    post.hidden_reason = reason if hidden else ""
+    closed = close_reports([post.id], actor, reason) if hidden else []
     thread = post.thread
     recount_thread(thread)
     recount_section(thread.section)
-    record(actor, term, "post.unhide", "post", post.id, reason, thread=thread,
-           section=thread.section)
+    details = {"reports_closed": closed} if closed else {}
+    record(actor, term, "post.hide" if hidden else "post.unhide", "post", post.id, reason,
+           thread=thread, section=thread.section, details=details)  # fmt: skip
     db.session.commit()
     return post
 
