@@ -138,3 +138,19 @@ def test_numbers_dates_and_hostile_names(app, client, make_user, make_thread):
         ) in post["links"]
     assert '<div class="post-body" dir="rtl" data-quotable>' in html
     assert "<time datetime=" in html
+
+
+def test_an_edited_post_links_its_history_apart_from_its_number(app, client, make_user,
+                                                                 make_thread):  # fmt: skip
+    sara = make_user("sara")
+    thread = make_thread(author=sara, body="First words", language="en")
+    post = db.session.scalar(select(Post).where(Post.thread_id == thread.id))
+    posting.edit_post(sara, post, "Better words", "en", reason="a typo")
+    english(client)
+    html = client.get(f"/t/{thread.id}").get_data(as_text=True)
+    links = Articles(html).posts[post.id]["links"]
+    with app.test_request_context():
+        history = url_for("forum.history", post_id=post.id)
+    assert [text.split()[0] for cls, href, text in links if href == history] == ["edited"]
+    # Words and links stay apart when the header wraps (a phone): a space after each part.
+    assert "</time></a> <a class=\"post-number meta\"" in html

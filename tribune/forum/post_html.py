@@ -84,7 +84,7 @@ class PostArticles:
         if post.revision_count:
             edited = (
                 f'<a class="meta edited" href="{self.link("forum.history", post.id)}">'
-                f"{label['edited']} {self.when(post.edited_at)}</a>"
+                f"{label['edited']} {self.when(post.edited_at)}</a> "
             )
         head = (
             f'<header class="post-head">'
