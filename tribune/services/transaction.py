@@ -11,8 +11,8 @@ Every service function that commits wears one of two decorators:
 Running a function again is only safe when everything it did before the failed commit was
 database work, which the rollback undid. So `act` is kept for log-writing services whose side
 effects (mail) come after their commit; a service that sends, writes files or talks to another
-system before it commits takes `transaction`. A service called inside another one joins the
-outer call: only the outermost rolls back and retries, so a retry never repeats half of an
+system before it commits takes `transaction`. A service called inside another one still rolls
+back when it fails, but only the outermost call retries, so a retry never repeats half of an
 outer service's work.
 """
 
