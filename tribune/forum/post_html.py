@@ -41,7 +41,7 @@ class _IdLinks:
 class PostArticles:
     """Renders each post of one thread page as its <article>; made once per page."""
 
-    def __init__(self, context, thread, debate, can_reply, debate_body):
+    def __init__(self, context, debate, can_reply, debate_body):
         gettext = context[PAGE_TRANSLATIONS].ugettext
         self.lang = context["page_lang"]
         self.dates = context["page_dates"]
@@ -52,7 +52,6 @@ class PostArticles:
         self.user = current_user
         self.signed_in = current_user.is_authenticated
         self.moderator = access.can_moderate(current_user)
-        self.thread = thread
         # The page's own link helpers (template globals), wherever they are defined.
         self.post_link = context["post_link"]
         self.profile_link = context["profile_link"]
@@ -154,6 +153,6 @@ class PostArticles:
 
 
 @pass_context
-def post_articles(context, thread, debate, can_reply, debate_body):
+def post_articles(context, debate, can_reply, debate_body):
     """The thread template's renderer of its posts (see PostArticles)."""
-    return PostArticles(context, thread, debate, can_reply, debate_body)
+    return PostArticles(context, debate, can_reply, debate_body)
