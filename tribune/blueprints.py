@@ -72,7 +72,7 @@ def _templating(app):
         post_articles=post_html.post_articles,
         debate_quoted_posts=papers_views.debate_quoted_posts,
         archive_month_url=archive_views.archive_month_url,
-        calendar_month_url=agenda_views.calendar_month_url,
+        calendar_month_url=agenda_views.month_url,
         moderation_label=moderation_views.moderation_label,
         slow_mode_label=moderation_views.slow_mode_label,
         registration_label=admin.registration_label,

@@ -52,10 +52,6 @@ def month_url(month, endpoint="month"):
     return url_for(f".{endpoint}", calendar=month.calendar, year=month.year, month=month.month)
 
 
-def calendar_month_url(month, endpoint="month"):
-    return month_url(month, endpoint)
-
-
 def _render_month(month):
     today = _today()
     other = GREGORIAN if month.calendar == JALALI else JALALI
